@@ -4,7 +4,7 @@
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
-const PURE = ['lambdas/engine/**/*.ts', 'lambdas/parsers/**/*.ts', 'lambdas/detectors/**/*.ts', 'lambdas/intel/**/*.ts'];
+const PURE = ['lambdas/engine/**/*.ts', 'lambdas/response/**/*.ts', 'lambdas/parsers/**/*.ts', 'lambdas/detectors/**/*.ts', 'lambdas/intel/**/*.ts'];
 
 module.exports = tseslint.config(
   { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', 'coverage/**', 'samples/**', 'bench/.corpus/**', '**/*.js'] },

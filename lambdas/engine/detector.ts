@@ -25,10 +25,22 @@ export interface FindingTypeMeta {
   readonly description: string;
 }
 
+/** A threat or trusted list a case loads, written inline. */
+export interface CaseList {
+  readonly name: string;
+  readonly category: string;
+  readonly kind: 'threat' | 'trusted';
+  readonly entries: readonly string[];
+}
+
 /** An example a detector must (or must not) fire on, kept beside its logic and run by the registry test. */
 export interface DetectorCase<S extends LogSource = LogSource> {
   readonly name: string;
   readonly events: readonly EventBySource[S][];
+  /** Lists loaded for this case only. */
+  readonly intel?: readonly CaseList[];
+  /** Settings overriding the detector's defaults for this case. */
+  readonly settings?: Readonly<Record<string, number | string | boolean>>;
   /** Finding types expected, in any order; empty for a case that must stay quiet. */
   readonly expect: readonly string[];
 }

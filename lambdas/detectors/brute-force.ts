@@ -1,0 +1,172 @@
+/**
+ * Brute force against remote-login services, in both roles (GuardDuty's EC2 brute-force family):
+ * `UnauthorizedAccess:EC2/SSHBruteForce` (TCP 22), `UnauthorizedAccess:EC2/RDPBruteForce` (TCP 3389) and
+ * `Impact:EC2/WinRMBruteForce` (TCP 5985/5986).
+ *
+ * - TARGET (Low): an internet address opens many connections to the service on the instance.
+ * - ACTOR (High): the instance opens many connections to the service on an internet address.
+ *
+ * An *attempt* is a new TCP connection, i.e. a new client port: a login try opens one, while an admin's
+ * long session keeps its port for its whole life, however many flow records it produces. The detector counts
+ * distinct client ports per (instance, remote address, service) in fixed windows of event time.
+ *
+ * Thresholds (GuardDuty publishes none): `threshold` = 20 distinct connections in a `windowMinutes` = 10
+ * window. Twenty logins in ten minutes from one address is well above what a person or a deploy tool does
+ * to one host and well below what password-guessing tools do (hundreds per minute). Inbound attempts that
+ * the security group or NACL rejected are not counted (`countRejected` = false): the service was never
+ * reachable, and internet background noise would otherwise raise findings on every instance.
+ *
+ * `service.count` is the number of flow records of the windows that crossed the threshold.
+ */
+import { defineDetector, numberSetting, type DetectorCase } from '../engine/detector';
+import type { FlowEvent } from '../engine/events';
+import { SEVERITY } from '../engine/finding';
+import { windowStart } from '../engine/state';
+import { CASE_EPOCH, connectionAttempts, flow } from './common/fixtures';
+import { flowDirection, flowSides, instanceKey, instanceResource, isInternetAddress, networkConnectionAction } from './common/network';
+
+interface LoginService {
+  readonly type: string;
+  readonly name: string;
+}
+
+const SSH: LoginService = { type: 'UnauthorizedAccess:EC2/SSHBruteForce', name: 'SSH' };
+const RDP: LoginService = { type: 'UnauthorizedAccess:EC2/RDPBruteForce', name: 'RDP' };
+const WINRM: LoginService = { type: 'Impact:EC2/WinRMBruteForce', name: 'WinRM' };
+
+const SERVICES_BY_PORT = new Map<number, LoginService>([
+  [22, SSH],
+  [3389, RDP],
+  [5985, WINRM],
+  [5986, WINRM],
+]);
+
+const TCP = 6;
+
+interface Attempt {
+  readonly event: FlowEvent;
+  readonly role: 'TARGET' | 'ACTOR';
+  readonly service: LoginService;
+}
+
+const ATTACKER = '198.51.100.77';
+const later = (minutes: number) => CASE_EPOCH + minutes * 60_000;
+
+const cases: DetectorCase<'vpcflow'>[] = [
+  {
+    name: 'an internet address tries 40 SSH logins in 4 minutes',
+    events: connectionAttempts(40, { srcAddr: ATTACKER, dstPort: 22 }),
+    expect: [SSH.type],
+  },
+  {
+    name: 'the instance tries 30 RDP logins against an internet host (actor)',
+    events: connectionAttempts(30, { srcAddr: '10.0.1.15', dstAddr: '203.0.113.9', dstPort: 3389 }),
+    expect: [RDP.type],
+  },
+  {
+    name: 'an internet address hammers WinRM over HTTPS',
+    events: connectionAttempts(25, { srcAddr: ATTACKER, dstPort: 5986 }),
+    expect: [WINRM.type],
+  },
+  {
+    name: 'near miss: 19 SSH connections in the window',
+    events: connectionAttempts(19, { srcAddr: ATTACKER, dstPort: 22 }),
+    expect: [],
+  },
+  {
+    name: 'near miss: the same 40 tries, all rejected by the security group',
+    events: connectionAttempts(40, { srcAddr: ATTACKER, dstPort: 22, action: 'REJECT' }),
+    expect: [],
+  },
+  {
+    name: 'near miss: one try a minute for an hour stays under the threshold of every window',
+    events: connectionAttempts(60, { srcAddr: ATTACKER, dstPort: 22, everyMs: 60_000 }),
+    expect: [],
+  },
+  {
+    name: 'benign: an admin session produces a record a minute for two hours on one client port',
+    events: Array.from({ length: 120 }, (_, i) => flow({ srcAddr: '198.51.100.5', srcPort: 50_000, dstPort: 22, time: later(i) })),
+    expect: [],
+  },
+  {
+    name: 'benign: a bastion in the VPC opens many SSH sessions to instances',
+    events: connectionAttempts(50, { srcAddr: '10.0.0.5', dstAddr: '10.0.1.15', dstPort: 22 }),
+    expect: [],
+  },
+];
+
+export default defineDetector<'vpcflow', Attempt>({
+  source: 'vpcflow',
+  meta: {
+    id: 'brute-force',
+    title: 'Remote-login brute force (SSH, RDP, WinRM)',
+    findingTypes: [
+      { type: SSH.type, severity: 'Low', resourceType: 'Instance', description: 'SSH brute force involving the instance: Low as the target, High as the actor.' },
+      { type: RDP.type, severity: 'Low', resourceType: 'Instance', description: 'RDP brute force involving the instance: Low as the target, High as the actor.' },
+      { type: WINRM.type, severity: 'Low', resourceType: 'Instance', description: 'WinRM brute force involving the instance: Low as the target, High as the actor.' },
+    ],
+    mitre: { tactic: 'Credential Access', technique: 'T1110 Brute Force' },
+    runbook: 'Target: close the port to the internet (security group) or put it behind a bastion/SSM. Actor: isolate the instance; it is likely compromised.',
+    defaults: { threshold: 20, windowMinutes: 10, countRejected: false },
+  },
+  onEvent(event, ctx) {
+    if (event.protocol !== TCP) return;
+    const service = SERVICES_BY_PORT.get(event.dstPort);
+    if (service === undefined) return;
+    const direction = flowDirection(event);
+    if (direction === undefined) return;
+    const role = direction === 'ingress' ? 'TARGET' : 'ACTOR';
+    const remote = direction === 'ingress' ? event.srcAddr : event.dstAddr;
+    if (!isInternetAddress(remote)) return;
+    if (role === 'TARGET' && event.action === 'REJECT' && ctx.settings.countRejected !== true) return;
+    const windowMs = numberSetting(ctx, 'windowMinutes') * 60_000;
+    const start = windowStart(event.time, windowMs);
+    ctx.accumulate(
+      {
+        key: `${role}|${instanceKey(event)}|${remote}|${event.dstPort}|${start}`,
+        expiresAt: start + 2 * windowMs,
+        counters: { records: 1 },
+        sets: { clientPorts: [String(event.srcPort)] },
+        min: { first: event.time },
+        max: { last: event.endTime },
+      },
+      event.time,
+      { event, role, service },
+    );
+  },
+  onState({ total, batch, latest }, ctx) {
+    const threshold = numberSetting(ctx, 'threshold');
+    const attempts = total.sets.clientPorts?.length ?? 0;
+    if (attempts < threshold) return;
+    const attemptsBefore = attempts - (batch.sets.clientPorts?.length ?? 0);
+    const count = attemptsBefore >= threshold ? (batch.counters.records ?? 0) : (total.counters.records ?? attempts);
+    const { event, role, service } = latest;
+    const direction = role === 'TARGET' ? 'ingress' : 'egress';
+    const sides = flowSides(event, direction);
+    const instance = instanceKey(event);
+    ctx.emit({
+      type: service.type,
+      severity: role === 'TARGET' ? SEVERITY.Low : SEVERITY.High,
+      resourceRole: role,
+      resource: instanceResource(event, sides.localAddr),
+      resourceKey: instance,
+      ...(event.accountId ? { accountId: event.accountId } : {}),
+      ...(event.region ? { region: event.region } : {}),
+      action: networkConnectionAction(event, direction, sides),
+      title:
+        role === 'TARGET'
+          ? `${sides.remoteAddr} is performing ${service.name} brute force attacks against ${instance}.`
+          : `${instance} is performing ${service.name} brute force attacks against ${sides.remoteAddr}.`,
+      description:
+        role === 'TARGET'
+          ? `${sides.remoteAddr} opened ${attempts} ${service.name} connections to ${instance} on port ${sides.localPort} within ${numberSetting(ctx, 'windowMinutes')} minutes. Brute force attacks are used to gain unauthorized access by guessing passwords.`
+          : `${instance} opened ${attempts} ${service.name} connections to ${sides.remoteAddr} on port ${sides.remotePort} within ${numberSetting(ctx, 'windowMinutes')} minutes. The instance may be compromised and used to brute force other hosts.`,
+      firstSeen: total.min.first ?? event.time,
+      lastSeen: total.max.last ?? event.endTime,
+      count,
+      additionalInfo: { connectionAttempts: attempts },
+      remoteIp: sides.remoteAddr,
+    });
+  },
+  cases,
+});

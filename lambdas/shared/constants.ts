@@ -1,0 +1,47 @@
+/**
+ * Names shared by the CDK app (lib/) and the Lambda handlers: environment variables, event sources and
+ * detail types. The only module lib/ may import from lambdas/.
+ */
+
+/** Environment variables the stack sets on the Lambda functions and the handlers read (once, at start-up). */
+export const ENV = {
+  FINDINGS_TABLE: 'VIGIL_FINDINGS_TABLE',
+  STATE_TABLE: 'VIGIL_STATE_TABLE',
+  FINDINGS_BUS: 'VIGIL_FINDINGS_BUS',
+  /** `IMMEDIATE` | `FIFTEEN_MINUTES` | `ONE_HOUR` | `SIX_HOURS`: how often updates to existing findings are published. */
+  PUBLISH_FREQUENCY: 'VIGIL_PUBLISH_FREQUENCY',
+  INTEL_BUCKET: 'VIGIL_INTEL_BUCKET',
+  /** JSON: `[{ "key": "lists/bad.txt", "name": "bad", "category": "custom", "kind": "threat" }, …]` in the intel bucket. */
+  INTEL_LISTS: 'VIGIL_INTEL_LISTS',
+  /** JSON array of suppression rules in GuardDuty filter form. */
+  SUPPRESSION_RULES: 'VIGIL_SUPPRESSION_RULES',
+  /** Flow log format string for flow records that arrive without a header (Kinesis / CloudWatch Logs). */
+  FLOW_LOG_FORMAT: 'VIGIL_FLOW_LOG_FORMAT',
+  /** Account and region reported on findings whose logs do not carry them. */
+  DEFAULT_ACCOUNT: 'VIGIL_DEFAULT_ACCOUNT',
+  DEFAULT_REGION: 'VIGIL_DEFAULT_REGION',
+  BLOCK_REGISTRY_TABLE: 'VIGIL_BLOCK_REGISTRY_TABLE',
+  /** JSON response configuration (targets, modes, allow-lists); see lambdas/response. */
+  RESPONSE_CONFIG: 'VIGIL_RESPONSE_CONFIG',
+} as const;
+
+/** EventBridge `source` of every event Vigil puts on its findings bus. */
+export const EVENT_SOURCE = 'vigil';
+
+export const DETAIL_TYPE = {
+  FINDING: 'Vigil Finding',
+  REMEDIATION_ACTION: 'Vigil Remediation Action',
+} as const;
+
+export const PUBLISH_FREQUENCIES = ['IMMEDIATE', 'FIFTEEN_MINUTES', 'ONE_HOUR', 'SIX_HOURS'] as const;
+export type PublishFrequency = (typeof PUBLISH_FREQUENCIES)[number];
+
+/** Lambda entry points, relative to the repository root (lib/ bundles them with NodejsFunction). */
+export const HANDLER_ENTRIES = {
+  INGEST_S3: 'lambdas/handlers/ingest-s3.ts',
+  INGEST_STREAM: 'lambdas/handlers/ingest-stream.ts',
+  INGEST_CLOUDTRAIL_EVENT: 'lambdas/handlers/ingest-cloudtrail-event.ts',
+  PUBLISH_UPDATES: 'lambdas/handlers/publish-updates.ts',
+  RESPOND: 'lambdas/handlers/respond.ts',
+  EXPIRE_BLOCKS: 'lambdas/handlers/expire-blocks.ts',
+} as const;
