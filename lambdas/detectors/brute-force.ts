@@ -23,7 +23,7 @@ import type { FlowEvent } from '../engine/events';
 import { SEVERITY } from '../engine/finding';
 import { windowStart } from '../engine/state';
 import { CASE_EPOCH, connectionAttempts, flow } from './common/fixtures';
-import { flowDirection, flowSides, instanceKey, instanceResource, isInternetAddress, networkConnectionAction } from './common/network';
+import { connectionOf, instanceKey, instanceResource, isInternetAddress, networkConnectionAction, type Connection } from './common/network';
 
 interface LoginService {
   readonly type: string;
@@ -45,7 +45,7 @@ const TCP = 6;
 
 interface Attempt {
   readonly event: FlowEvent;
-  readonly role: 'TARGET' | 'ACTOR';
+  readonly connection: Connection;
   readonly service: LoginService;
 }
 
@@ -111,27 +111,29 @@ export default defineDetector<'vpcflow', Attempt>({
   },
   onEvent(event, ctx) {
     if (event.protocol !== TCP) return;
-    const service = SERVICES_BY_PORT.get(event.dstPort);
+    // Cheap port test first: almost every flow is neither to nor from a login port.
+    if (!SERVICES_BY_PORT.has(event.dstPort) && !SERVICES_BY_PORT.has(event.srcPort)) return;
+    const connection = connectionOf(event);
+    if (connection === undefined || !isInternetAddress(connection.remoteAddr)) return;
+    const inbound = connection.direction === 'INBOUND';
+    const service = SERVICES_BY_PORT.get(inbound ? connection.localPort : connection.remotePort);
     if (service === undefined) return;
-    const direction = flowDirection(event);
-    if (direction === undefined) return;
-    const role = direction === 'ingress' ? 'TARGET' : 'ACTOR';
-    const remote = direction === 'ingress' ? event.srcAddr : event.dstAddr;
-    if (!isInternetAddress(remote)) return;
-    if (role === 'TARGET' && event.action === 'REJECT' && ctx.settings.countRejected !== true) return;
+    if (inbound && event.action === 'REJECT' && ctx.settings.countRejected !== true) return;
     const windowMs = numberSetting(ctx, 'windowMinutes') * 60_000;
     const start = windowStart(event.time, windowMs);
+    const servicePort = inbound ? connection.localPort : connection.remotePort;
+    const clientPort = inbound ? connection.remotePort : connection.localPort;
     ctx.accumulate(
       {
-        key: `${role}|${instanceKey(event)}|${remote}|${event.dstPort}|${start}`,
+        key: `${connection.direction}|${instanceKey(event)}|${connection.remoteAddr}|${servicePort}|${start}`,
         expiresAt: start + 2 * windowMs,
         counters: { records: 1 },
-        sets: { clientPorts: [String(event.srcPort)] },
+        sets: { clientPorts: [String(clientPort)] },
         min: { first: event.time },
         max: { last: event.endTime },
       },
       event.time,
-      { event, role, service },
+      { event, connection, service },
     );
   },
   onState({ total, batch, latest }, ctx) {
@@ -140,9 +142,8 @@ export default defineDetector<'vpcflow', Attempt>({
     if (attempts < threshold) return;
     const attemptsBefore = attempts - (batch.sets.clientPorts?.length ?? 0);
     const count = attemptsBefore >= threshold ? (batch.counters.records ?? 0) : (total.counters.records ?? attempts);
-    const { event, role, service } = latest;
-    const direction = role === 'TARGET' ? 'ingress' : 'egress';
-    const sides = flowSides(event, direction);
+    const { event, connection: sides, service } = latest;
+    const role = sides.direction === 'INBOUND' ? 'TARGET' : 'ACTOR';
     const instance = instanceKey(event);
     ctx.emit({
       type: service.type,
@@ -152,7 +153,7 @@ export default defineDetector<'vpcflow', Attempt>({
       resourceKey: instance,
       ...(event.accountId ? { accountId: event.accountId } : {}),
       ...(event.region ? { region: event.region } : {}),
-      action: networkConnectionAction(event, direction, sides),
+      action: networkConnectionAction(event, sides),
       title:
         role === 'TARGET'
           ? `${sides.remoteAddr} is performing ${service.name} brute force attacks against ${instance}.`

@@ -3,14 +3,14 @@
  * your threat lists.
  *
  * Only accepted traffic counts: a rejected flow never reached the instance (inbound) or the remote
- * (outbound is rejected by our own security group or NACL). Inbound contact makes the instance the TARGET,
- * outbound the ACTOR. Occurrences aggregate per instance and direction; the action shows the latest flow.
+ * (outbound is rejected by our own security group or NACL). A connection the remote side opened makes the instance
+ * the TARGET, one the instance opened the ACTOR (both records of a connection, request and response, agree). Occurrences aggregate per instance and direction; the action shows the latest flow.
  */
 import { defineDetector, type DetectorCase } from '../engine/detector';
 import { SEVERITY } from '../engine/finding';
 import { CUSTOM_CATEGORY } from '../intel/types';
 import { flow } from './common/fixtures';
-import { flowDirection, flowSides, instanceKey, instanceResource, networkConnectionAction } from './common/network';
+import { connectionOf, instanceKey, instanceResource, networkConnectionAction } from './common/network';
 import { customThreatMatches, threatIntelligence } from './malicious-ip-caller';
 
 const TYPE = 'UnauthorizedAccess:EC2/MaliciousIPCaller.Custom';
@@ -58,22 +58,21 @@ export default defineDetector({
   onEvent(event, ctx) {
     if (event.action !== 'ACCEPT') return;
     // Most flows match nothing; orient the flow only on a hit.
-    const srcListed = ctx.intel.matchIp(event.srcAddr).length > 0;
-    if (!srcListed && ctx.intel.matchIp(event.dstAddr).length === 0) return;
-    const direction = flowDirection(event) ?? (srcListed ? 'ingress' : 'egress');
-    const sides = flowSides(event, direction);
+    if (ctx.intel.matchIp(event.srcAddr).length === 0 && ctx.intel.matchIp(event.dstAddr).length === 0) return;
+    const sides = connectionOf(event);
+    if (sides === undefined) return;
     const matches = customThreatMatches(ctx.intel.matchIp(sides.remoteAddr));
     if (matches.length === 0) return;
     const instance = instanceKey(event);
     ctx.emit({
       type: TYPE,
       severity: SEVERITY.Medium,
-      resourceRole: direction === 'ingress' ? 'TARGET' : 'ACTOR',
+      resourceRole: sides.direction === 'INBOUND' ? 'TARGET' : 'ACTOR',
       resource: instanceResource(event, sides.localAddr),
       resourceKey: instance,
       ...(event.accountId ? { accountId: event.accountId } : {}),
       ...(event.region ? { region: event.region } : {}),
-      action: networkConnectionAction(event, direction, sides),
+      action: networkConnectionAction(event, sides),
       title: `${instance} is communicating with ${sides.remoteAddr}, an address on a custom threat list.`,
       description: `${instance} exchanged traffic with ${sides.remoteAddr} (port ${sides.remotePort}), which is on threat list ${matches[0]!.listName}.`,
       firstSeen: event.time,

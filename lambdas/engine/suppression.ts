@@ -77,7 +77,10 @@ export function parseSuppressionRule(input: unknown, index = 0): SuppressionRule
   for (const [path, rawCondition] of Object.entries(rawCriterion)) {
     if (!isRecord(rawCondition)) throw new SuppressionRuleError(`rule ${name}: condition on ${path} must be an object`);
     const condition: { -readonly [K in keyof Condition]: Condition[K] } = {};
-    for (const [op, value] of Object.entries(rawCondition)) {
+    for (const [rawOp, value] of Object.entries(rawCondition)) {
+      if (value === undefined) continue;
+      // The API's JSON uses camelCase operators (`eq`); SDK-shaped input uses PascalCase (`Eq`).
+      const op = rawOp.charAt(0).toLowerCase() + rawOp.slice(1);
       if (!OPERATORS.has(op)) throw new SuppressionRuleError(`rule ${name}: unknown operator ${op} on ${path}`);
       const key = ALIASES[op] ?? (op as keyof Condition);
       if (key === 'eq' || key === 'neq') {

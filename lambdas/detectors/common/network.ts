@@ -19,13 +19,14 @@ export function isInternetAddress(ip: string): boolean {
 export type FlowDirection = 'ingress' | 'egress';
 
 /**
- * Which way a flow record crosses the instance's interface: `ingress` when the instance is the destination.
+ * Which way a flow record's packets cross the instance's interface: `ingress` when the instance is the
+ * destination.
  *
  * Flow logs v5 say so (`flow-direction`). Older formats name only the two addresses; the interface's own
  * address is the private one, so a record between a private and an internet address is oriented by that.
  * Records between two private (or two internet) addresses stay `undefined` without an inventory.
  */
-export function flowDirection(event: FlowEvent): FlowDirection | undefined {
+export function recordDirection(event: FlowEvent): FlowDirection | undefined {
   if (event.flowDirection) return event.flowDirection;
   const srcOut = isInternetAddress(event.srcAddr);
   const dstOut = isInternetAddress(event.dstAddr);
@@ -34,18 +35,40 @@ export function flowDirection(event: FlowEvent): FlowDirection | undefined {
   return undefined;
 }
 
-/** The instance side and the remote side of a flow, given its direction. */
-export interface FlowSides {
+/** A flow seen as a connection: who started it, and the instance's side and the remote side. */
+export interface Connection {
+  /** INBOUND when the remote side opened the connection, OUTBOUND when the instance did. */
+  readonly direction: 'INBOUND' | 'OUTBOUND';
   readonly localAddr: string;
   readonly localPort: number;
   readonly remoteAddr: string;
   readonly remotePort: number;
 }
 
-export function flowSides(event: FlowEvent, direction: FlowDirection): FlowSides {
-  return direction === 'ingress'
-    ? { localAddr: event.dstAddr, localPort: event.dstPort, remoteAddr: event.srcAddr, remotePort: event.srcPort }
-    : { localAddr: event.srcAddr, localPort: event.srcPort, remoteAddr: event.dstAddr, remotePort: event.dstPort };
+const SYN = 2;
+const SYN_ACK = 18;
+
+/**
+ * The connection a flow record belongs to. A connection produces a record each way (request and response),
+ * so the record's direction alone does not say who connected to whom: the TCP flags do when they are logged
+ * (a SYN without SYN-ACK comes from the client), otherwise the port numbers (the server listens on the
+ * lower port; clients use high ephemeral ports).
+ */
+export function connectionOf(event: FlowEvent): Connection | undefined {
+  const direction = recordDirection(event);
+  if (direction === undefined) return undefined;
+  const ingress = direction === 'ingress';
+  const localAddr = ingress ? event.dstAddr : event.srcAddr;
+  const localPort = ingress ? event.dstPort : event.srcPort;
+  const remoteAddr = ingress ? event.srcAddr : event.dstAddr;
+  const remotePort = ingress ? event.srcPort : event.dstPort;
+  let srcIsClient: boolean;
+  const flags = event.tcpFlags;
+  if (flags !== undefined && (flags & SYN) !== 0 && (flags & SYN_ACK) !== SYN_ACK) srcIsClient = true;
+  else if (flags !== undefined && (flags & SYN_ACK) === SYN_ACK) srcIsClient = false;
+  else srcIsClient = event.srcPort >= event.dstPort;
+  const remoteIsClient = ingress ? srcIsClient : !srcIsClient;
+  return { direction: remoteIsClient ? 'INBOUND' : 'OUTBOUND', localAddr, localPort, remoteAddr, remotePort };
 }
 
 /** The key findings about this instance aggregate on: the instance id when logged, else the interface. */
@@ -98,18 +121,18 @@ export function portName(port: number): string {
 }
 
 /** GuardDuty's NETWORK_CONNECTION action for one flow, seen from the instance. */
-export function networkConnectionAction(event: FlowEvent, direction: FlowDirection, sides: FlowSides): FindingAction {
+export function networkConnectionAction(event: FlowEvent, connection: Connection): FindingAction {
   return {
     actionType: 'NETWORK_CONNECTION',
     networkConnectionAction: {
-      connectionDirection: direction === 'ingress' ? 'INBOUND' : 'OUTBOUND',
+      connectionDirection: connection.direction,
       protocol: protocolName(event.protocol),
       blocked: event.action === 'REJECT',
       ...(event.interfaceId ? { localNetworkInterface: event.interfaceId } : {}),
-      localPortDetails: { port: sides.localPort, portName: portName(sides.localPort) },
-      remotePortDetails: { port: sides.remotePort, portName: portName(sides.remotePort) },
-      localIpDetails: ipDetails(sides.localAddr),
-      remoteIpDetails: ipDetails(sides.remoteAddr),
+      localPortDetails: { port: connection.localPort, portName: portName(connection.localPort) },
+      remotePortDetails: { port: connection.remotePort, portName: portName(connection.remotePort) },
+      localIpDetails: ipDetails(connection.localAddr),
+      remoteIpDetails: ipDetails(connection.remoteAddr),
     },
   };
 }
