@@ -86,7 +86,7 @@ export class LocalStore implements StatePort, FindingRepository, InputLedger {
     this.inTransaction = false;
   }
 
-  async abort(): Promise<void> {
+  async abort(_token: string): Promise<void> {
     if (this.inTransaction) this.db.exec('ROLLBACK');
     this.inTransaction = false;
   }

@@ -181,9 +181,16 @@ async function loadIntel(options: ScanOptions, io: Io): Promise<IntelLookup> {
     }
     const name = basename(list.file, extname(list.file));
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const { issues } = builder.add({ name, category: list.category, kind: list.kind, text: bytes.toString('utf8'), sha256 });
-    for (const issue of issues.slice(0, 20)) io.stderr.write(`vigil: ${list.file}:${issue.line}: ${issue.message}\n`);
-    if (issues.length > 20) io.stderr.write(`vigil: ${list.file}: ${issues.length - 20} more bad line(s)\n`);
+    let report;
+    try {
+      report = builder.add({ name, category: list.category, kind: list.kind, text: bytes.toString('utf8'), sha256 });
+    } catch (cause) {
+      throw new FatalScanError(`${list.file}: ${(cause as Error).message}`, { cause });
+    }
+    for (const issue of report.issues.slice(0, 20)) {
+      io.stderr.write(`vigil: ${list.file}${issue.line !== undefined ? `:${issue.line}` : issue.index !== undefined ? ` object ${issue.index}` : ''}: ${issue.message}\n`);
+    }
+    if (report.issueCount > 20) io.stderr.write(`vigil: ${list.file}: ${report.issueCount - 20} more bad entries\n`);
   }
   return builder.build();
 }

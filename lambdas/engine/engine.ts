@@ -21,6 +21,7 @@ import { addOccurrence, newFinding, observationFindingId, type FindingScope } fr
 import type { FindingRepository, InputLedger, StoredFinding } from './ports';
 import { emptyStateValue, type StateDelta, type StatePort, type StateValue } from './state';
 import { matchingRule, orderRules, type SuppressionRule } from './suppression';
+import { enrichFinding, type FindingEnricher } from './enrichment';
 import { NO_INTEL, type IntelLookup } from '../intel/types';
 
 export type DetectorSettings = Readonly<Record<string, Readonly<Record<string, number | string | boolean>>>>;
@@ -36,6 +37,8 @@ export interface EngineOptions {
   readonly suppressionRules?: readonly SuppressionRule[];
   /** Per detector id, settings that override the detector's defaults. */
   readonly settings?: DetectorSettings;
+  /** Run on every new or updated finding, before suppression rules (inventory, geolocation…). */
+  readonly enrichers?: readonly FindingEnricher[];
   /**
    * How far behind the latest event time state may still be needed (ms). Entries that expired before
    * `latest event time − allowedLateness` are removed. @default 3_600_000 (1 hour)
@@ -219,8 +222,10 @@ export class Engine {
 
     const changes: FindingChange[] = [];
     const writes: StoredFinding[] = [];
+    const enrichers = this.options.enrichers ?? [];
     for (const { stored, before } of byId.values()) {
-      const decided = this.decideArchive(stored, before);
+      const enriched = enrichers.length ? { ...stored, finding: await enrichFinding(stored.finding, enrichers) } : stored;
+      const decided = this.decideArchive(enriched, before);
       writes.push(decided);
       changes.push({ kind: before ? 'updated' : 'created', finding: decided.finding, publish: !decided.finding.service.archived });
     }

@@ -2,6 +2,7 @@ import { MemoryStore } from '../../lambdas/adapters/memory';
 import { defineDetector, type Observation } from '../../lambdas/engine/detector';
 import { Engine, type EngineOptions } from '../../lambdas/engine/engine';
 import type { ApiCallEvent, FlowEvent } from '../../lambdas/engine/events';
+import type { Finding } from '../../lambdas/engine/finding';
 import type { StateDelta } from '../../lambdas/engine/state';
 import { parseSuppressionRule } from '../../lambdas/engine/suppression';
 import type { IntelLookup } from '../../lambdas/intel/types';
@@ -176,6 +177,18 @@ describe('Engine trusted lists and suppression rules', () => {
     const result = await engine.processBatch([apiCall()], 't2');
     expect(result.changes[0]).toMatchObject({ publish: true, finding: { service: { archived: false, count: 2 } } });
     expect(store.findings.get(id)!.archiveReason).toBeUndefined();
+  });
+});
+
+describe('Engine enrichment', () => {
+  it('runs enrichers before suppression rules, so rules can match what enrichment adds', async () => {
+    const rule = parseSuppressionRule({ name: 'prod-only', findingCriteria: { criterion: { 'resource.accessKeyDetails.principalId': { eq: ['AIDA-ALICE'] } } } });
+    const store = new MemoryStore();
+    const enricher = { enrich: async (f: Finding) => ({ ...f, resource: { ...f.resource, accessKeyDetails: { ...f.resource.accessKeyDetails, principalId: `AIDA-${String(f.resource.accessKeyDetails?.userName).toUpperCase()}` } } }) };
+    const result = await engineWith(store, { enrichers: [enricher], suppressionRules: [rule] }).processBatch([apiCall(), apiCall({ identity: { userName: 'bob' } })], 't');
+    const byUser = Object.fromEntries(result.changes.map((c) => [c.finding.resource.accessKeyDetails?.userName, c]));
+    expect(byUser.alice).toMatchObject({ publish: false, finding: { resource: { accessKeyDetails: { principalId: 'AIDA-ALICE' } } } });
+    expect(byUser.bob).toMatchObject({ publish: true, finding: { resource: { accessKeyDetails: { principalId: 'AIDA-BOB' } } } });
   });
 });
 

@@ -27,7 +27,11 @@ export function apiCall(overrides: ApiCallOverrides = {}): ApiCallEvent {
     sourceIp: '198.51.100.10',
     userAgent: 'aws-cli/2.15.0',
     readOnly: true,
-    identity: { type: 'IAMUser', userName: 'alice', arn: `arn:aws:iam::${CASE_ACCOUNT}:user/alice`, principalId: 'AIDAEXAMPLE', accessKeyId: 'AKIAEXAMPLE', accountId: CASE_ACCOUNT, ...identity },
+    // A case that names another identity type describes that identity whole; alice's details do not leak in.
+    identity:
+      identity?.type && identity.type !== 'IAMUser'
+        ? { accountId: CASE_ACCOUNT, ...identity, type: identity.type }
+        : { type: 'IAMUser', userName: 'alice', arn: `arn:aws:iam::${CASE_ACCOUNT}:user/alice`, principalId: 'AIDAEXAMPLE', accessKeyId: 'AKIAEXAMPLE', accountId: CASE_ACCOUNT, ...identity },
     raw: {},
     origin: { input: 'case', index: sequence },
     ...rest,
