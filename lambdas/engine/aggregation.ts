@@ -38,8 +38,8 @@ export function iso(ms: number): string {
 /** The id of the finding an observation belongs to. */
 export function observationFindingId(observation: Observation, scope: FindingScope): string {
   return findingId(
-    observation.accountId ?? scope.accountId,
-    observation.region ?? scope.region,
+    observation.accountId || scope.accountId,
+    observation.region || scope.region,
     observation.type,
     observation.resourceRole,
     observation.resourceKey,
@@ -48,8 +48,9 @@ export function observationFindingId(observation: Observation, scope: FindingSco
 
 /** Builds the finding of a first occurrence. */
 export function newFinding(observation: Observation, scope: FindingScope): StoredFinding {
-  const accountId = observation.accountId ?? scope.accountId;
-  const region = observation.region ?? scope.region;
+  // Logs that do not name an account or region (an empty string from the parser) take the scope's.
+  const accountId = observation.accountId || scope.accountId;
+  const region = observation.region || scope.region;
   const id = observationFindingId(observation, scope);
   const detector = detectorId(accountId, region);
   const seen = iso(observation.lastSeen);
