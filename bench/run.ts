@@ -6,7 +6,8 @@
  * - parse: read + gunzip + parse every file of the source (the floor any detector pipeline pays);
  * - scan: the same files end to end through parsing, every detector, a 250,000-entry threat list and the
  *   embedded SQLite store, as `vigil scan` runs them.
- * Options: BENCH_SCALE (background volume multiplier, default 8), BENCH_HOURS (default 24).
+ * Options: BENCH_SCALE (background volume multiplier, default 8), BENCH_HOURS (default 24), BENCH_API_SCALE
+ * (extra CloudTrail volume, default 50).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -15,11 +16,12 @@ import { generateCorpus } from '../scripts/corpus';
 
 const scale = Number(process.env.BENCH_SCALE ?? 8);
 const hours = Number(process.env.BENCH_HOURS ?? 24);
-const corpus = join(__dirname, '.corpus', `scale-${scale}-hours-${hours}`);
+const apiScale = Number(process.env.BENCH_API_SCALE ?? 50);
+const corpus = join(__dirname, '.corpus', `scale-${scale}-api-${apiScale}-hours-${hours}`);
 
 if (!existsSync(corpus)) {
   process.stderr.write(`generating corpus (scale ${scale}, ${hours} h) in ${corpus}…\n`);
-  for (const file of generateCorpus({ scale, hours, attacks: true, start: Date.UTC(2025, 0, 6) })) {
+  for (const file of generateCorpus({ scale, apiScale, hours, attacks: true, start: Date.UTC(2025, 0, 6) })) {
     const path = join(corpus, file.path);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, file.content);

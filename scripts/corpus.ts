@@ -24,6 +24,8 @@ export interface CorpusOptions {
   readonly hours?: number;
   /** Multiplies the background volume. @default 1 */
   readonly scale?: number;
+  /** Multiplies the CloudTrail volume on top of `scale` (busy accounts log far more API calls). @default 1 */
+  readonly apiScale?: number;
   /** Add the sample attacks. @default false */
   readonly attacks?: boolean;
 }
@@ -451,7 +453,7 @@ export function* generateCorpus(options: CorpusOptions = {}): Generator<CorpusFi
     const hour = start + h * HOUR;
     const unique = rand.hex(16).toUpperCase();
 
-    const trail = benignApiCalls(rand, hour, scale);
+    const trail = benignApiCalls(rand, hour, scale * (options.apiScale ?? 1));
     if (options.attacks) trail.push(...attackApiCalls(rand, hour, start));
     trail.sort((a, b) => String(a.eventTime).localeCompare(String(b.eventTime)));
     yield {
