@@ -12,6 +12,7 @@ import { FindingsBus } from './constructs/findings-bus';
 import { FindingsStore } from './constructs/findings-store';
 import { LogIngestion } from './constructs/log-ingestion';
 import { Monitoring } from './constructs/monitoring';
+import { Remediation, type RemediationSettings } from './constructs/remediation';
 import { AccessLogsBucket } from './constructs/secure-bucket';
 
 export interface VigilStackProps extends StackProps {
@@ -35,6 +36,8 @@ export class VigilStack extends Stack {
   readonly ingestion: LogIngestion;
   readonly analyzers: Analyzers;
   readonly monitoring: Monitoring;
+  /** Automated response (WAF and NACL blocking), when `vigil:remediation` is configured. */
+  readonly remediation?: Remediation;
 
   constructor(scope: Construct, id: string, props: VigilStackProps) {
     super(scope, id, props);
@@ -76,10 +79,34 @@ export class VigilStack extends Stack {
       flowLogFormat: config.flowLogFormat,
       handlerEntries: props.handlerEntries,
     });
+    if (config.remediation) {
+      // The respond queue is KMS-encrypted; EventBridge must be allowed to use the key to deliver to it.
+      this.encryptionKey.allowEventBridgeTargets();
+      const trusted = config.intel.lists.filter((list) => list.kind === 'trusted');
+      this.remediation = new Remediation(this, 'Remediation', {
+        findingsBus: this.findingsBus.eventBus,
+        encryptionKey: this.encryptionKey.key,
+        // Validated in full by the respond function at start-up (lambdas/response/config.ts).
+        settings: config.remediation as RemediationSettings,
+        ...(trusted.length
+          ? { trustedLists: { bucket: this.analyzers.intelBucket, lists: trusted.map((l) => ({ key: l.key, name: l.name, category: l.category, kind: 'trusted' as const })) } }
+          : {}),
+      });
+    }
+    const remediationFunctions = this.remediation
+      ? [
+          { label: 'Respond', fn: this.remediation.respondFunction.function },
+          { label: 'Expire blocks', fn: this.remediation.expireFunction.function },
+        ]
+      : [];
     this.monitoring = new Monitoring(this, 'Monitoring', {
       encryptionKey: this.encryptionKey,
-      functions: this.analyzers.functions,
-      deadLetterQueues: [...this.ingestion.deadLetterQueues, { label: 'Findings bus', queue: this.findingsBus.deadLetterQueue }],
+      functions: [...this.analyzers.functions, ...remediationFunctions],
+      deadLetterQueues: [
+        ...this.ingestion.deadLetterQueues,
+        { label: 'Findings bus', queue: this.findingsBus.deadLetterQueue },
+        ...(this.remediation ? [{ label: 'Respond', queue: this.remediation.deadLetterQueue }] : []),
+      ],
       streams: this.ingestion.logStream ? [{ label: 'Log stream', stream: this.ingestion.logStream }] : [],
       alarmEmail: config.alarmEmail,
     });
@@ -91,6 +118,7 @@ export class VigilStack extends Stack {
     this.output('IntelBucketName', this.analyzers.intelBucket.bucketName, 'Bucket holding threat and trusted lists');
     if (this.ingestion.logBucket) this.output('LogBucketName', this.ingestion.logBucket.bucketName, 'Bucket to deliver CloudTrail, VPC flow and Resolver logs to');
     if (this.ingestion.notificationQueue) this.output('NotificationQueueArn', this.ingestion.notificationQueue.queueArn, 'Queue for S3 notifications of buckets in other accounts');
+    if (this.remediation) this.output('BlockRegistryTableName', this.remediation.registry.tableName, 'DynamoDB table of blocks (vigil blocks list --table …)');
     if (this.ingestion.crossAccountLogDestination) this.output('LogDestinationArn', this.ingestion.crossAccountLogDestination.attrArn, 'CloudWatch Logs destination for member-account subscriptions');
   }
 

@@ -8,7 +8,8 @@
  * Permissions are scoped to the IP sets and NACLs named here: WAF and NACL writes are granted only to
  * targets that are not `off`, and the respond function gets them only for targets in `enforce`.
  */
-import { Arn, Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Arn, Aws, Duration, RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { acknowledgeWildcardAction, acknowledgeWildcardResource, nagArnOf, QUEUE_SEND_KMS_WILDCARDS } from '../nag';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -245,8 +246,16 @@ export class Remediation extends Construct {
 
     for (const fn of [this.respondFunction, this.expireFunction]) {
       this.registry.grantReadWriteData(fn.role);
+      acknowledgeWildcardResource(fn.role, `${nagArnOf(this.registry.node.defaultChild as CfnElement)}/index/*`, 'The registry grant covers the table\'s own indexes (live blocks by target and by expiry), and nothing else.');
+      for (const action of QUEUE_SEND_KMS_WILDCARDS) {
+        acknowledgeWildcardAction(fn.role, action, 'Added by the CDK grant on the block registry, encrypted with the Vigil key; the statement names that one key as its only resource.');
+      }
       props.findingsBus.grantPutEventsTo(fn.role);
-      props.trustedLists?.bucket.grantRead(fn.role);
+      if (props.trustedLists) {
+        // Only the trusted list objects, not the whole bucket (the bucket may also hold threat lists).
+        fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: props.trustedLists.lists.map((list) => props.trustedLists!.bucket.arnForObjects(list.key)) }));
+        props.trustedLists.bucket.encryptionKey?.grantDecrypt(fn.role);
+      }
     }
     // Expiry must be able to remove blocks made while a target was enforced, even after it went back to dry-run.
     this.grantTargets(this.respondFunction.role, wafMode === 'enforce', naclMode === 'enforce', naclMode !== 'off', settings.nacl?.naclIds ?? [], vpcIds, findingSubnets);
@@ -263,7 +272,8 @@ export class Remediation extends Construct {
         scope,
         ipAddressVersion: version,
         addresses: [],
-        description: 'Vigil: attacker addresses blocked by automated response (managed by Vigil, not by CloudFormation)',
+        // WAF descriptions allow no parentheses (CloudFormation pattern check F3031).
+        description: 'Vigil: attacker addresses blocked by automated response, managed by Vigil, not by CloudFormation',
       });
       return { scope, name, id: set.attrId, version, arn: set.attrArn };
     });
@@ -309,7 +319,11 @@ export class Remediation extends Construct {
           conditions: { StringEquals: { 'ec2:Vpc': vpcIds.map((v) => Arn.format({ service: 'ec2', resource: 'vpc', resourceName: v, region: Aws.REGION, account: Aws.ACCOUNT_ID, partition: Aws.PARTITION })) } },
         }),
       );
-      Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5', reason: 'NACL entry changes are limited to the NACLs of the named VPCs by the ec2:Vpc condition; the NACLs of finding subnets are not known in advance.' });
+      acknowledgeWildcardResource(
+        role,
+        'arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-acl/*',
+        'NACL entry changes are limited to the NACLs of the named VPCs by the ec2:Vpc condition; the NACLs of finding subnets are not known in advance.',
+      );
     }
   }
 }

@@ -50,6 +50,12 @@ export const FULL_CONTEXT = {
       { key: 'lists/office.txt', name: 'office', kind: 'trusted', format: 'txt' },
     ],
   },
+  'vigil:remediation': {
+    minSeverity: 'high',
+    allowList: ['198.51.100.0/24'],
+    waf: { mode: 'enforce' },
+    nacl: { mode: 'enforce', naclIds: ['acl-0123456789abcdef0'], vpcIds: ['vpc-0123456789abcdef0'] },
+  },
 } as const;
 
 /** Builds the Vigil stack from `vigil:*` context values (validated as `cdk synth` would). */
