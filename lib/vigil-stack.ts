@@ -95,8 +95,8 @@ export class VigilStack extends Stack {
     }
     const remediationFunctions = this.remediation
       ? [
-          { label: 'Respond', fn: this.remediation.respondFunction.function },
-          { label: 'Expire blocks', fn: this.remediation.expireFunction.function },
+          { label: 'respond', fn: this.remediation.respondFunction.function },
+          { label: 'expire-blocks', fn: this.remediation.expireFunction.function },
         ]
       : [];
     this.monitoring = new Monitoring(this, 'Monitoring', {
@@ -105,7 +105,7 @@ export class VigilStack extends Stack {
       deadLetterQueues: [
         ...this.ingestion.deadLetterQueues,
         { label: 'Findings bus', queue: this.findingsBus.deadLetterQueue },
-        ...(this.remediation ? [{ label: 'Respond', queue: this.remediation.deadLetterQueue }] : []),
+        ...(this.remediation ? [{ label: 'Findings for automated response', queue: this.remediation.deadLetterQueue }] : []),
       ],
       streams: this.ingestion.logStream ? [{ label: 'Log stream', stream: this.ingestion.logStream }] : [],
       alarmEmail: config.alarmEmail,

@@ -29,7 +29,8 @@ describe('Analyzers with every input path on', () => {
 
   it('runs every function on arm64 with the Node.js 22 runtime and the bundled handler', () => {
     const functions = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Vigil: ') } });
-    expect(Object.keys(functions)).toHaveLength(4);
+    // Four analyzers, plus respond and expire-blocks of the remediation FULL_CONTEXT turns on.
+    expect(Object.keys(functions)).toHaveLength(6);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
     }
@@ -138,7 +139,7 @@ describe('Analyzers with every input path on', () => {
   });
 
   it('writes each function log to its own log group, encrypted and kept for 90 days, with a role of its own', () => {
-    template.resourceCountIs('AWS::Logs::LogGroup', 4);
+    template.resourceCountIs('AWS::Logs::LogGroup', 6);
     template.allResourcesProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('EncryptionKey'), 'Arn'] }, RetentionInDays: 90 });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: 'Vigil: publishes updates to existing findings',

@@ -12,8 +12,8 @@ describe('Monitoring with every input path on', () => {
   it('alarms on the first message in each dead-letter or on-failure queue', () => {
     const alarms = alarmsOn('ApproximateNumberOfMessagesVisible');
     const queues = alarms.map((alarm) => JSON.stringify(alarm.Properties.Dimensions));
-    expect(alarms).toHaveLength(4);
-    for (const queue of ['NotificationDeadLetterQueue', 'StreamFailureQueue', 'CloudTrailEventDeadLetterQueue', 'FindingsBusDeadLetterQueue']) {
+    expect(alarms).toHaveLength(5);
+    for (const queue of ['NotificationDeadLetterQueue', 'StreamFailureQueue', 'CloudTrailEventDeadLetterQueue', 'FindingsBusDeadLetterQueue', 'RemediationDeadLetters']) {
       expect(queues.some((dimensions) => dimensions.includes(queue))).toBe(true);
     }
     for (const alarm of alarms) expect(alarm.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', Statistic: 'Maximum' });
@@ -21,7 +21,8 @@ describe('Monitoring with every input path on', () => {
 
   it('alarms on any error of each function', () => {
     const alarms = alarmsOn('Errors');
-    expect(alarms).toHaveLength(4);
+    // Four analyzers, plus respond and expire-blocks.
+    expect(alarms).toHaveLength(6);
     for (const alarm of alarms) expect(alarm.Properties).toMatchObject({ Namespace: 'AWS/Lambda', Threshold: 1, Statistic: 'Sum', TreatMissingData: 'notBreaching' });
   });
 
