@@ -6,6 +6,11 @@
  * - TARGET (Low): an internet address opens many connections to the service on the instance.
  * - ACTOR (High): the instance opens many connections to the service on an internet address.
  *
+ * Inside a VPC, with an inventory (see common/interfaces.ts), an instance brute-forcing another known
+ * instance yields both findings: ACTOR from the records on the attacker's interface, TARGET from those on
+ * the victim's (`internal` = true). Without an inventory a private peer could be a load balancer or a NAT
+ * gateway rather than an instance, so traffic between private addresses is left alone.
+ *
  * An *attempt* is a new TCP connection, i.e. a new client port: a login try opens one, while an admin's
  * long session keeps its port for its whole life, however many flow records it produces. The detector counts
  * distinct client ports per (instance, remote address, service) in fixed windows of event time.
@@ -23,7 +28,9 @@ import type { FlowEvent } from '../engine/events';
 import { SEVERITY } from '../engine/finding';
 import { windowStart } from '../engine/state';
 import { CASE_EPOCH, connectionAttempts, flow } from './common/fixtures';
-import { connectionOf, instanceKey, instanceResource, isInternetAddress, networkConnectionAction, type Connection } from './common/network';
+import { interfacesOf } from './common/interfaces';
+import { flowView, instanceResource, networkConnectionAction, scopeOf, type Connection } from './common/network';
+import { booleanSetting } from './common/settings';
 
 interface LoginService {
   readonly type: string;
@@ -47,6 +54,7 @@ interface Attempt {
   readonly event: FlowEvent;
   readonly connection: Connection;
   readonly service: LoginService;
+  readonly instance: string;
 }
 
 const ATTACKER = '198.51.100.77';
@@ -89,8 +97,10 @@ const cases: DetectorCase<'vpcflow'>[] = [
     expect: [],
   },
   {
-    name: 'benign: a bastion in the VPC opens many SSH sessions to instances',
-    events: connectionAttempts(50, { srcAddr: '10.0.0.5', dstAddr: '10.0.1.15', dstPort: 22 }),
+    name: 'benign: a bastion in the VPC opens one SSH session to each of 50 instances (config management)',
+    events: Array.from({ length: 50 }, (_, i) =>
+      flow({ version: 5, flowDirection: 'egress', srcAddr: '10.0.0.5', srcPort: 41_000 + i, dstAddr: `10.0.1.${i + 10}`, dstPort: 22, time: later(i / 10) }),
+    ),
     expect: [],
   },
 ];
@@ -107,14 +117,16 @@ export default defineDetector<'vpcflow', Attempt>({
     ],
     mitre: { tactic: 'Credential Access', technique: 'T1110 Brute Force' },
     runbook: 'Target: close the port to the internet (security group) or put it behind a bastion/SSM. Actor: isolate the instance; it is likely compromised.',
-    defaults: { threshold: 20, windowMinutes: 10, countRejected: false },
+    defaults: { threshold: 20, windowMinutes: 10, countRejected: false, internal: true },
   },
   onEvent(event, ctx) {
     if (event.protocol !== TCP) return;
     // Cheap port test first: almost every flow is neither to nor from a login port.
     if (!SERVICES_BY_PORT.has(event.dstPort) && !SERVICES_BY_PORT.has(event.srcPort)) return;
-    const connection = connectionOf(event);
-    if (connection === undefined || !isInternetAddress(connection.remoteAddr)) return;
+    const view = flowView(event, ctx);
+    const connection = view.connection;
+    if (connection === undefined) return;
+    if (!view.remoteIsInternet && !(booleanSetting(ctx, 'internal') && interfacesOf(ctx)?.byAddress(connection.remoteAddr)?.instanceId !== undefined)) return;
     const inbound = connection.direction === 'INBOUND';
     const service = SERVICES_BY_PORT.get(inbound ? connection.localPort : connection.remotePort);
     if (service === undefined) return;
@@ -125,7 +137,7 @@ export default defineDetector<'vpcflow', Attempt>({
     const clientPort = inbound ? connection.remotePort : connection.localPort;
     ctx.accumulate(
       {
-        key: `${connection.direction}|${instanceKey(event)}|${connection.remoteAddr}|${servicePort}|${start}`,
+        key: `${connection.direction}|${view.instance}|${connection.remoteAddr}|${servicePort}|${start}`,
         expiresAt: start + 2 * windowMs,
         counters: { records: 1 },
         sets: { clientPorts: [String(clientPort)] },
@@ -133,7 +145,7 @@ export default defineDetector<'vpcflow', Attempt>({
         max: { last: event.endTime },
       },
       event.time,
-      { event, connection, service },
+      { event, connection, service, instance: view.instance },
     );
   },
   onState({ total, batch, latest }, ctx) {
@@ -142,17 +154,15 @@ export default defineDetector<'vpcflow', Attempt>({
     if (attempts < threshold) return;
     const attemptsBefore = attempts - (batch.sets.clientPorts?.length ?? 0);
     const count = attemptsBefore >= threshold ? (batch.counters.records ?? 0) : (total.counters.records ?? attempts);
-    const { event, connection: sides, service } = latest;
+    const { event, connection: sides, service, instance } = latest;
     const role = sides.direction === 'INBOUND' ? 'TARGET' : 'ACTOR';
-    const instance = instanceKey(event);
     ctx.emit({
       type: service.type,
       severity: role === 'TARGET' ? SEVERITY.Low : SEVERITY.High,
       resourceRole: role,
-      resource: instanceResource(event, sides.localAddr),
+      resource: instanceResource(event, sides.localAddr, instance),
       resourceKey: instance,
-      ...(event.accountId ? { accountId: event.accountId } : {}),
-      ...(event.region ? { region: event.region } : {}),
+      ...scopeOf(event),
       action: networkConnectionAction(event, sides),
       title:
         role === 'TARGET'

@@ -10,7 +10,7 @@ import { defineDetector, type DetectorCase } from '../engine/detector';
 import { SEVERITY } from '../engine/finding';
 import { CUSTOM_CATEGORY } from '../intel/types';
 import { flow } from './common/fixtures';
-import { connectionOf, instanceKey, instanceResource, networkConnectionAction } from './common/network';
+import { flowView, instanceResource, networkConnectionAction, remoteMatches, scopeOf } from './common/network';
 import { customThreatMatches, threatIntelligence } from './malicious-ip-caller';
 
 const TYPE = 'UnauthorizedAccess:EC2/MaliciousIPCaller.Custom';
@@ -57,21 +57,22 @@ export default defineDetector({
   },
   onEvent(event, ctx) {
     if (event.action !== 'ACCEPT') return;
-    // Most flows match nothing; orient the flow only on a hit.
-    if (ctx.intel.matchIp(event.srcAddr).length === 0 && ctx.intel.matchIp(event.dstAddr).length === 0) return;
-    const sides = connectionOf(event);
+    // The remote address's matches are looked up once per record and shared by the intel detectors.
+    const view = flowView(event, ctx);
+    const sides = view.connection;
     if (sides === undefined) return;
-    const matches = customThreatMatches(ctx.intel.matchIp(sides.remoteAddr));
+    const raw = remoteMatches(view, ctx.intel);
+    if (raw.length === 0) return;
+    const matches = customThreatMatches(raw);
     if (matches.length === 0) return;
-    const instance = instanceKey(event);
+    const instance = view.instance;
     ctx.emit({
       type: TYPE,
       severity: SEVERITY.Medium,
       resourceRole: sides.direction === 'INBOUND' ? 'TARGET' : 'ACTOR',
-      resource: instanceResource(event, sides.localAddr),
+      resource: instanceResource(event, sides.localAddr, instance),
       resourceKey: instance,
-      ...(event.accountId ? { accountId: event.accountId } : {}),
-      ...(event.region ? { region: event.region } : {}),
+      ...scopeOf(event),
       action: networkConnectionAction(event, sides),
       title: `${instance} is communicating with ${sides.remoteAddr}, an address on a custom threat list.`,
       description: `${instance} exchanged traffic with ${sides.remoteAddr} (port ${sides.remotePort}), which is on threat list ${matches[0]!.listName}.`,

@@ -7,10 +7,16 @@
 import type { AnyDetector } from '../engine/detector';
 import bruteForce from './brute-force';
 import cloudTrailLoggingDisabled from './cloudtrail-logging-disabled';
+import denialOfService from './denial-of-service';
 import dnsThreatIntel from './dns-threat-intel';
 import ec2MaliciousIpCaller from './ec2-malicious-ip-caller';
+import ec2ThreatIntel from './ec2-threat-intel';
 import iamMaliciousIpCaller from './malicious-ip-caller';
+import networkBaselines from './network-baselines';
+import portProbe from './port-probe';
+import portScanning from './port-scanning';
 import rootCredentialUsage from './root-credential-usage';
+import tor from './tor';
 
 export const DETECTORS: readonly AnyDetector[] = [
   // CloudTrail
@@ -19,7 +25,13 @@ export const DETECTORS: readonly AnyDetector[] = [
   iamMaliciousIpCaller,
   // VPC Flow Logs
   bruteForce,
+  portScanning,
+  portProbe,
+  denialOfService,
   ec2MaliciousIpCaller,
+  ec2ThreatIntel,
+  tor,
+  networkBaselines,
   // Route 53 Resolver query logs
   dnsThreatIntel,
 ];

@@ -75,4 +75,19 @@ describe('brute-force detector', () => {
     const [finding] = await runCase(bruteForce, { events: connectionAttempts(20, { version: 5, flowDirection: 'ingress', srcAddr: '2001:db8::bad', dstAddr: '2600:1f18::15', dstPort: 22 }) });
     expect(finding!.service.action.networkConnectionAction?.remoteIpDetails).toEqual({ ipAddressV6: '2001:db8::bad' });
   });
+
+  it.each([
+    ['UnauthorizedAccess:EC2/RDPBruteForce', 3389, 'RDP'],
+    ['Impact:EC2/WinRMBruteForce', 5985, 'WINRM'],
+    ['Impact:EC2/WinRMBruteForce', 5986, 'WINRM'],
+  ])('raises %s (port %i) as a Low TARGET finding with the service port and the attacker', async (type, port, portName) => {
+    const [finding, ...rest] = await runCase(bruteForce, { events: connectionAttempts(22, { srcAddr: ATTACKER, dstPort: port }) });
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({
+      type,
+      severity: 2,
+      service: { resourceRole: 'TARGET', action: { networkConnectionAction: { connectionDirection: 'INBOUND', localPortDetails: { port, portName }, remoteIpDetails: { ipAddressV4: ATTACKER } } } },
+    });
+    expect(await runCase(bruteForce, { events: connectionAttempts(19, { srcAddr: ATTACKER, dstPort: port }) })).toEqual([]);
+  });
 });

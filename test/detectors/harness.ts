@@ -1,7 +1,9 @@
 /** Runs detector cases through the real engine with an in-memory store. */
 import { MemoryStore } from '../../lambdas/adapters/memory';
 import type { AnyDetector, CaseList, DetectorCase } from '../../lambdas/engine/detector';
-import { Engine } from '../../lambdas/engine/engine';
+import { withInterfaceDirectory, type InterfaceDirectory } from '../../lambdas/detectors/common/interfaces';
+import type { FindingEnricher } from '../../lambdas/engine/enrichment';
+import { Engine, type DetectorSettings } from '../../lambdas/engine/engine';
 import type { VigilEvent } from '../../lambdas/engine/events';
 import type { Finding } from '../../lambdas/engine/finding';
 import { IntelRegistryBuilder } from '../../lambdas/intel/registry';
@@ -38,4 +40,42 @@ export async function runBatches(detector: AnyDetector, batches: readonly (reado
     if (result.detectorErrors.length) throw new Error(`detector failed: ${String(result.detectorErrors[0]!.error)}`);
   }
   return [...store.findings.values()].map((s) => s.finding);
+}
+
+export interface RunOptions {
+  readonly intel?: readonly CaseList[];
+  /** Settings by detector id. */
+  readonly settings?: DetectorSettings;
+  /** Binds an interface directory (inventory) to the flow detectors. */
+  readonly interfaces?: InterfaceDirectory;
+  /** Reuse a store (e.g. to show that state survives from one engine to the next). */
+  readonly store?: MemoryStore;
+  readonly enrichers?: readonly FindingEnricher[];
+}
+
+/** Runs batches through one engine holding `detectors`; returns the store's findings at the end. */
+export async function runDetectors(detectors: readonly AnyDetector[], batches: readonly (readonly VigilEvent[])[], options: RunOptions = {}): Promise<Finding[]> {
+  const store = options.store ?? new MemoryStore();
+  const engine = new Engine({
+    detectors: options.interfaces ? withInterfaceDirectory(detectors, options.interfaces) : detectors,
+    state: store,
+    findings: store,
+    ledger: store,
+    scope,
+    intel: intelOf(options.intel),
+    ...(options.settings ? { settings: options.settings } : {}),
+    ...(options.enrichers ? { enrichers: options.enrichers } : {}),
+  });
+  for (const [i, events] of batches.entries()) {
+    const result = await engine.processBatch(events, `run#${store.appliedTokens.size}#${i}`);
+    if (result.detectorErrors.length) throw new Error(`detector ${result.detectorErrors[0]!.detectorId} failed: ${String(result.detectorErrors[0]!.error)}`);
+  }
+  return [...store.findings.values()].map((s) => s.finding);
+}
+
+/** A finding of the given type (and role), failing the test when there is not exactly one. */
+export function only(findings: readonly Finding[], type: string, role?: 'ACTOR' | 'TARGET'): Finding {
+  const matching = findings.filter((f) => f.type === type && (role === undefined || f.service.resourceRole === role));
+  if (matching.length !== 1) throw new Error(`expected one ${type}${role ? ` (${role})` : ''}, got ${matching.length}: ${findings.map((f) => `${f.type}/${f.service.resourceRole}`).join(', ')}`);
+  return matching[0]!;
 }

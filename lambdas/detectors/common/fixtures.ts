@@ -88,3 +88,28 @@ export function connectionAttempts(count: number, overrides: Partial<Omit<FlowEv
   const start = rest.time ?? CASE_EPOCH;
   return Array.from({ length: count }, (_, i) => flow({ packets: 12, bytes: 2_000, ...rest, srcPort: (rest.srcPort ?? 40_000) + i, time: start + i * everyMs }));
 }
+
+export const DAY = 86_400_000;
+export const MINUTE = 60_000;
+
+/**
+ * One ordinary outbound HTTPS connection a day (request and response records) for `days` days from
+ * `start`: the quiet history a baseline learns from.
+ */
+export function dailyHttps(days: number, overrides: Partial<Omit<FlowEvent, 'source'>> & { remote?: string } = {}): FlowEvent[] {
+  const { remote = '52.216.10.20', ...rest } = overrides;
+  const local = rest.srcAddr ?? '10.0.2.20';
+  const start = rest.time ?? CASE_EPOCH;
+  return Array.from({ length: days }, (_, d) => {
+    const time = start + d * DAY + 12 * 3_600_000;
+    return [
+      flow({ ...rest, srcAddr: local, dstAddr: remote, srcPort: 40_000 + d, dstPort: 443, time, packets: 20, bytes: 4_000 }),
+      flow({ ...rest, srcAddr: remote, dstAddr: local, srcPort: 443, dstPort: 40_000 + d, time, packets: 25, bytes: 30_000 }),
+    ];
+  }).flat();
+}
+
+/** An outbound connection's request record from `srcAddr` (default the app server) to `dstAddr:dstPort`. */
+export function outbound(dstAddr: string, dstPort: number, overrides: Partial<Omit<FlowEvent, 'source'>> = {}): FlowEvent {
+  return flow({ srcAddr: '10.0.2.20', srcPort: 45_000, dstAddr, dstPort, packets: 10, bytes: 1_200, ...overrides });
+}
