@@ -495,3 +495,38 @@ export function* generateCorpus(options: CorpusOptions = {}): Generator<CorpusFi
     };
   }
 }
+
+/**
+ * The account's instances as `aws ec2 describe-instances` prints them, for `vigil scan --inventory`: it maps
+ * the interfaces that flow logs name to the instances, names and tags findings show.
+ */
+export function describeInstances(): unknown {
+  return {
+    Reservations: ALL_INSTANCES.map((i, n) => ({
+      ReservationId: `r-0${(n + 1).toString(16).padStart(16, '0')}`,
+      OwnerId: ACCOUNT,
+      Instances: [
+        {
+          InstanceId: i.id,
+          InstanceType: i.name.startsWith('db') ? 'r6g.large' : 't4g.medium',
+          ImageId: 'ami-0a1b2c3d4e5f60789',
+          LaunchTime: '2025-01-01T08:00:00+00:00',
+          Placement: { AvailabilityZone: 'us-east-1a' },
+          State: { Code: 16, Name: 'running' },
+          PrivateIpAddress: i.ip,
+          Tags: [{ Key: 'Name', Value: i.name }],
+          NetworkInterfaces: [
+            {
+              NetworkInterfaceId: i.eni,
+              PrivateIpAddress: i.ip,
+              PrivateIpAddresses: [{ Primary: true, PrivateIpAddress: i.ip, PrivateDnsName: `ip-${i.ip.replace(/\./g, '-')}.ec2.internal` }],
+              Groups: [{ GroupId: `sg-0${i.name.replace(/[^a-z0-9]/g, '')}`, GroupName: i.name }],
+              SubnetId: i.subnet,
+              VpcId: VPC,
+            },
+          ],
+        },
+      ],
+    })),
+  };
+}

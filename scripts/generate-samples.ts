@@ -1,12 +1,13 @@
 /**
- * Writes the bundled sample logs (samples/) and the example threat lists (examples/intel/) from the
+ * Writes the bundled sample logs (samples/), the example threat lists (examples/intel/) and the example
+ * inventory (examples/inventory.json) from the
  * deterministic corpus generator: one day of a small account's activity with a few attacks in it.
  *
  *   npm run samples            # regenerate; the output is byte-for-byte the same every time
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ATTACK, generateCorpus } from './corpus';
+import { ATTACK, describeInstances, generateCorpus } from './corpus';
 
 const root = join(__dirname, '..');
 const samples = join(root, 'samples');
@@ -39,4 +40,5 @@ writeFileSync(
   join(intel, 'c2-domains.txt'),
   ['# Example command-and-control feed; pass it with --intel c2=FILE.', 'evil-c2.example', ''].join('\n'),
 );
+writeFileSync(join(root, 'examples', 'inventory.json'), JSON.stringify(describeInstances(), null, 2) + '\n');
 process.stdout.write(`wrote ${files} sample files (${records} records) to samples/ and example lists to examples/intel/\n`);

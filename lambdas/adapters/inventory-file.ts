@@ -15,11 +15,11 @@
  *
  * @example
  * const inventory = await InventoryFile.load('instances.json');
- * new Engine({ detectors: withInterfaceDirectory(DETECTORS, inventory), enrichers: [inventory], … });
+ * new Engine({ detectors: DETECTORS, interfaces: inventory, enrichers: [inventory], … });
  */
 import { readFile } from 'node:fs/promises';
 import type { Instance } from '@aws-sdk/client-ec2';
-import type { InterfaceDirectory, InterfaceInfo } from '../detectors/common/interfaces';
+import type { InterfaceDirectory, InterfaceInfo } from '../engine/ports';
 import type { FindingEnricher } from '../engine/enrichment';
 import type { Finding } from '../engine/finding';
 import { toInstanceDetails, type InstanceDetails } from './ec2-instances';

@@ -78,6 +78,9 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void, extend
     .option('--region <region>', 'region for findings whose logs do not name one', 'us-east-1')
     .option('--partition <partition>', 'ARN partition of the findings', 'aws')
     .option('--flow-format <format>', 'flow log format string for files without a header line')
+    .option('--inventory <file>', 'instances from "aws ec2 describe-instances": maps flow-log interfaces to instances')
+    .option('--geo-city <file>', 'MaxMind-format city database, for city and coordinates of remote addresses')
+    .option('--no-geo', 'do not add country and network owner to remote addresses')
     .option('--set <detector.setting=value>', 'override a detector setting (e.g. brute-force.threshold=30); repeatable', collect, [])
     .option('--strict', 'treat unreadable or malformed input as fatal', false)
     .option('--no-progress', 'never show a progress bar')
@@ -101,6 +104,9 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void, extend
           strict: opts.strict,
           settings: parseSettings(opts.set),
           progress: opts.progress !== false && io.stderr.isTTY === true,
+          inventory: opts.inventory,
+          geo: opts.geo !== false,
+          geoCity: opts.geoCity,
         },
         io,
       );

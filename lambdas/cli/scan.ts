@@ -9,8 +9,11 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { createHash } from 'node:crypto';
 import { SingleBar } from 'cli-progress';
+import { lazyGeoEnricher } from '../adapters/geo-data';
+import { InventoryFile } from '../adapters/inventory-file';
 import { LocalStore } from '../adapters/local-store';
 import { DETECTORS } from '../detectors';
+import type { FindingEnricher } from '../engine/enrichment';
 import { Engine, type DetectorSettings, type FindingChange } from '../engine/engine';
 import { LOG_SOURCES, type LogSource } from '../engine/events';
 import { severityLevel, type Finding, type SeverityLevel } from '../engine/finding';
@@ -42,6 +45,12 @@ export interface ScanOptions {
   readonly strict: boolean;
   readonly settings: DetectorSettings;
   readonly progress: boolean;
+  /** `aws ec2 describe-instances` JSON: maps flow-log interfaces to instances and fills instance details. */
+  readonly inventory?: string;
+  /** Add country and network owner to remote addresses (offline data). */
+  readonly geo: boolean;
+  /** A MaxMind-format city database, for city and coordinates. */
+  readonly geoCity?: string;
 }
 
 export interface Io {
@@ -81,10 +90,22 @@ export async function scan(options: ScanOptions, io: Io, clock: () => number = (
     io.stderr.write(`vigil: ${e.message}\n`);
   }
 
+  const inventory = options.inventory
+    ? await InventoryFile.load(options.inventory).catch((cause: Error) => {
+        throw new FatalScanError(cause.message, { cause });
+      })
+    : undefined;
+  const enrichers: FindingEnricher[] = [
+    ...(inventory ? [inventory] : []),
+    ...(options.geo ? [lazyGeoEnricher(options.geoCity ? { cityDatabase: options.geoCity } : {}, (e) => io.stderr.write(`vigil: ${e.message}\n`))] : []),
+  ];
+
   const store = LocalStore.open(options.store);
   try {
     const engine = new Engine({
       detectors: DETECTORS,
+      ...(inventory ? { interfaces: inventory } : {}),
+      enrichers,
       state: store,
       findings: store,
       ledger: store,

@@ -13,6 +13,7 @@
  */
 import type { EventBySource, LogSource } from './events';
 import type { FindingAction, FindingAdditionalInfo, FindingEvidence, FindingResource, ResourceRole, SeverityLevel } from './finding';
+import type { InterfaceDirectory } from './ports';
 import type { StateDelta, StateValue } from './state';
 import type { IntelLookup } from '../intel/types';
 
@@ -102,6 +103,8 @@ export interface StateUpdate<C> {
 
 export interface DetectorContext {
   readonly intel: IntelLookup;
+  /** The interface inventory, when one is configured. */
+  readonly interfaces?: InterfaceDirectory;
   /** Effective settings: the detector's `defaults` overridden by engine options. */
   readonly settings: Readonly<Record<string, number | string | boolean>>;
   emit(observation: Observation): void;

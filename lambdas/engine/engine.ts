@@ -18,7 +18,7 @@ import type { AnyDetector, DetectorContext, Observation, StateUpdate } from './d
 import type { LogSource, VigilEvent } from './events';
 import type { Finding } from './finding';
 import { addOccurrence, newFinding, observationFindingId, type FindingScope } from './aggregation';
-import type { FindingRepository, InputLedger, StoredFinding } from './ports';
+import type { FindingRepository, InputLedger, InterfaceDirectory, StoredFinding } from './ports';
 import { emptyStateValue, type StateDelta, type StatePort, type StateValue } from './state';
 import { matchingRule, orderRules, type SuppressionRule } from './suppression';
 import { enrichFinding, type FindingEnricher } from './enrichment';
@@ -37,6 +37,8 @@ export interface EngineOptions {
   readonly suppressionRules?: readonly SuppressionRule[];
   /** Per detector id, settings that override the detector's defaults. */
   readonly settings?: DetectorSettings;
+  /** The interface inventory handed to detectors (see {@link InterfaceDirectory}). */
+  readonly interfaces?: InterfaceDirectory;
   /** Run on every new or updated finding, before suppression rules (inventory, geolocation…). */
   readonly enrichers?: readonly FindingEnricher[];
   /**
@@ -259,6 +261,7 @@ export class Engine {
     const engine = this;
     const ctx: DetectorContext = {
       intel: this.intel,
+      ...(this.options.interfaces ? { interfaces: this.options.interfaces } : {}),
       settings,
       emit(observation) {
         engine.observations.push({ observation, source: engine.currentSource });

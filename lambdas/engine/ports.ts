@@ -41,3 +41,24 @@ export interface InputLedger {
   /** Gives up on `token` after an error; a transactional store rolls back. */
   abort(token: string): Promise<void>;
 }
+
+/** What an inventory knows about one network interface. */
+export interface InterfaceInfo {
+  readonly interfaceId: string;
+  readonly instanceId?: string;
+  /** Every private and public address (IPv4 and IPv6) of the interface. */
+  readonly addresses: ReadonlySet<string>;
+  /** Set when the instance belongs to an EMR cluster (its `aws:elasticmapreduce:job-flow-id` tag). */
+  readonly emrClusterId?: string;
+}
+
+/**
+ * Which interface an address or interface id belongs to: an inventory (`--inventory` locally, EC2 in AWS).
+ * Flow detectors use it to tell which side of a record is ours when both addresses are private, so traffic
+ * between two known instances gives the ACTOR finding on one and the TARGET finding on the other. Lookups
+ * are synchronous and cheap: they happen per flow record.
+ */
+export interface InterfaceDirectory {
+  byInterface(interfaceId: string): InterfaceInfo | undefined;
+  byAddress(address: string): InterfaceInfo | undefined;
+}

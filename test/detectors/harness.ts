@@ -1,7 +1,7 @@
 /** Runs detector cases through the real engine with an in-memory store. */
 import { MemoryStore } from '../../lambdas/adapters/memory';
 import type { AnyDetector, CaseList, DetectorCase } from '../../lambdas/engine/detector';
-import { withInterfaceDirectory, type InterfaceDirectory } from '../../lambdas/detectors/common/interfaces';
+import type { InterfaceDirectory } from '../../lambdas/engine/ports';
 import type { FindingEnricher } from '../../lambdas/engine/enrichment';
 import { Engine, type DetectorSettings } from '../../lambdas/engine/engine';
 import type { VigilEvent } from '../../lambdas/engine/events';
@@ -57,7 +57,8 @@ export interface RunOptions {
 export async function runDetectors(detectors: readonly AnyDetector[], batches: readonly (readonly VigilEvent[])[], options: RunOptions = {}): Promise<Finding[]> {
   const store = options.store ?? new MemoryStore();
   const engine = new Engine({
-    detectors: options.interfaces ? withInterfaceDirectory(detectors, options.interfaces) : detectors,
+    detectors,
+    ...(options.interfaces ? { interfaces: options.interfaces } : {}),
     state: store,
     findings: store,
     ledger: store,
