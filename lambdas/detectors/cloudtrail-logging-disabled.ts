@@ -6,7 +6,7 @@
  */
 import { defineDetector, type DetectorCase } from '../engine/detector';
 import { SEVERITY } from '../engine/finding';
-import { accessKeyResource, apiCallAction, callerIp, principalKey, principalLabel } from './common/cloudtrail';
+import { apiCallObservation, principalLabel } from './common/cloudtrail';
 import { apiCall } from './common/fixtures';
 
 const TYPE = 'Stealth:IAMUser/CloudTrailLoggingDisabled';
@@ -58,24 +58,15 @@ export default defineDetector({
   onEvent(event, ctx) {
     if (event.eventSource !== 'cloudtrail.amazonaws.com' || !TRAIL_CHANGES.has(event.eventName) || event.errorCode) return;
     const trail = trailName(event.requestParameters);
-    const ip = callerIp(event);
-    ctx.emit({
-      type: TYPE,
-      severity: SEVERITY.Low,
-      resourceRole: 'TARGET',
-      resource: accessKeyResource(event),
-      resourceKey: principalKey(event),
-      accountId: event.accountId,
-      region: event.region,
-      action: apiCallAction(event),
-      title: `AWS CloudTrail trail ${trail ?? ''} was changed by ${principalLabel(event)}.`.replace('  ', ' '),
-      description: `${principalLabel(event)} called ${event.eventName}${trail ? ` on trail ${trail}` : ''}, which stops or alters CloudTrail logging.`,
-      firstSeen: event.time,
-      lastSeen: event.time,
-      count: 1,
-      ...(trail ? { additionalInfo: { trailName: trail } } : {}),
-      ...(ip ? { remoteIp: ip } : {}),
-    });
+    ctx.emit(
+      apiCallObservation(event, {
+        type: TYPE,
+        severity: SEVERITY.Low,
+        title: `AWS CloudTrail trail ${trail ?? ''} was changed by ${principalLabel(event)}.`.replace('  ', ' '),
+        description: `${principalLabel(event)} called ${event.eventName}${trail ? ` on trail ${trail}` : ''}, which stops or alters CloudTrail logging.`,
+        ...(trail ? { additionalInfo: { trailName: trail } } : {}),
+      }),
+    );
   },
   cases,
 });

@@ -11,7 +11,7 @@ import { defineDetector, type DetectorCase } from '../engine/detector';
 import type { ApiCallEvent } from '../engine/events';
 import { SEVERITY } from '../engine/finding';
 import { CUSTOM_CATEGORY, type IntelMatch } from '../intel/types';
-import { accessKeyResource, apiCallAction, callerIp, principalKey, principalLabel } from './common/cloudtrail';
+import { apiCallObservation, callerIp, principalLabel } from './common/cloudtrail';
 import { apiCall } from './common/fixtures';
 
 export const RECON_TYPE = 'Recon:IAMUser/MaliciousIPCaller.Custom';
@@ -94,23 +94,15 @@ export default defineDetector({
     const matches = customThreatMatches(raw);
     if (matches.length === 0) return;
     const recon = isReconCall(event);
-    ctx.emit({
-      type: recon ? RECON_TYPE : UNAUTHORIZED_TYPE,
-      severity: SEVERITY.Medium,
-      resourceRole: 'TARGET',
-      resource: accessKeyResource(event),
-      resourceKey: principalKey(event),
-      accountId: event.accountId,
-      region: event.region,
-      action: apiCallAction(event),
-      title: `API ${event.eventName} was invoked from an IP address on a custom threat list.`,
-      description: `${principalLabel(event)} called ${event.eventName} (${event.eventSource}) from ${ip}, which is on threat list ${matches[0]!.listName}.`,
-      firstSeen: event.time,
-      lastSeen: event.time,
-      count: 1,
-      ...threatIntelligence(matches),
-      remoteIp: ip,
-    });
+    ctx.emit(
+      apiCallObservation(event, {
+        type: recon ? RECON_TYPE : UNAUTHORIZED_TYPE,
+        severity: SEVERITY.Medium,
+        title: `API ${event.eventName} was invoked from an IP address on a custom threat list.`,
+        description: `${principalLabel(event)} called ${event.eventName} (${event.eventSource}) from ${ip}, which is on threat list ${matches[0]!.listName}.`,
+        ...threatIntelligence(matches),
+      }),
+    );
   },
   cases,
 });

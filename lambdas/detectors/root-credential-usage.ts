@@ -8,7 +8,7 @@
 import { defineDetector, type DetectorCase } from '../engine/detector';
 import { SEVERITY } from '../engine/finding';
 import type { ApiCallEvent } from '../engine/events';
-import { accessKeyResource, apiCallAction, callerIp, principalKey } from './common/cloudtrail';
+import { apiCallObservation, callerIp } from './common/cloudtrail';
 import { apiCall } from './common/fixtures';
 
 const TYPE = 'Policy:IAMUser/RootCredentialUsage';
@@ -61,22 +61,14 @@ export default defineDetector({
   onEvent(event, ctx) {
     if (!isRootActing(event)) return;
     const ip = callerIp(event);
-    ctx.emit({
-      type: TYPE,
-      severity: SEVERITY.Low,
-      resourceRole: 'TARGET',
-      resource: accessKeyResource(event),
-      resourceKey: principalKey(event),
-      accountId: event.accountId,
-      region: event.region,
-      action: apiCallAction(event),
-      title: `API ${event.eventName} was invoked using root credentials.`,
-      description: `API ${event.eventName}, commonly used in ${event.eventSource}, was invoked using root credentials${ip ? ` from IP address ${ip}` : ''}.`,
-      firstSeen: event.time,
-      lastSeen: event.time,
-      count: 1,
-      ...(ip ? { remoteIp: ip } : {}),
-    });
+    ctx.emit(
+      apiCallObservation(event, {
+        type: TYPE,
+        severity: SEVERITY.Low,
+        title: `API ${event.eventName} was invoked using root credentials.`,
+        description: `API ${event.eventName}, commonly used in ${event.eventSource}, was invoked using root credentials${ip ? ` from IP address ${ip}` : ''}.`,
+      }),
+    );
   },
   cases,
 });

@@ -2,6 +2,7 @@
  * Shared vocabulary of the CloudTrail detectors: the AccessKey resource and the AWS_API_CALL action.
  */
 import type { ApiCallEvent } from '../../engine/events';
+import type { Observation } from '../../engine/detector';
 import type { FindingAction, FindingResource } from '../../engine/finding';
 import { ipVersion } from '../../intel/ip';
 
@@ -55,4 +56,28 @@ export function principalLabel(event: ApiCallEvent): string {
   if (id.type === 'Root') return 'the root user';
   if (id.type === 'AssumedRole') return `role ${id.userName ?? id.arn ?? id.principalId ?? 'unknown'}`;
   return `${id.type} ${id.userName ?? id.arn ?? id.principalId ?? 'unknown'}`;
+}
+
+/** What differs between the findings of one API call: the rest comes from the call itself. */
+export type ApiCallFindingDetails = Pick<Observation, 'type' | 'severity' | 'title' | 'description'> & Partial<Pick<Observation, 'additionalInfo' | 'evidence'>>;
+
+/**
+ * The observation of one API call: the principal as the TARGET AccessKey resource, the call as the
+ * AWS_API_CALL action, the caller's address as the remote party, one occurrence at the call's time.
+ */
+export function apiCallObservation(event: ApiCallEvent, details: ApiCallFindingDetails): Observation {
+  const ip = callerIp(event);
+  return {
+    resourceRole: 'TARGET',
+    resource: accessKeyResource(event),
+    resourceKey: principalKey(event),
+    accountId: event.accountId,
+    region: event.region,
+    action: apiCallAction(event),
+    firstSeen: event.time,
+    lastSeen: event.time,
+    count: 1,
+    ...(ip ? { remoteIp: ip } : {}),
+    ...details,
+  };
 }
