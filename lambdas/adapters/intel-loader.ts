@@ -10,6 +10,7 @@
  * @example
  * const { intel, failures } = await loadIntelFromBucket({ reader, bucket: 'vigil-intel', lists: [{ key: 'lists/bad.txt', name: 'bad', category: 'custom', kind: 'threat' }] });
  */
+import { addBuiltinTestIndicators } from '../intel/defaults/guardduty-test-domains';
 import { IntelRegistryBuilder, type IntelListReport, type IntelRegistry, type IntelRegistryOptions } from '../intel/registry';
 import type { IntelKind } from '../intel/types';
 import { IntelLoadError } from './errors';
@@ -51,6 +52,7 @@ export async function loadIntelFromBucket(options: LoadIntelOptions): Promise<In
     }),
   );
   const builder = new IntelRegistryBuilder(options.registryOptions);
+  addBuiltinTestIndicators(builder);
   const reports: IntelListReport[] = [];
   const failures: { list: IntelListLocation; error: IntelLoadError }[] = [];
   // In configuration order, so list names and precedence do not depend on which read finished first.

@@ -20,6 +20,7 @@ import { severityLevel, type Finding, type SeverityLevel } from '../engine/findi
 import { IssueCounter, type ParseIssue } from '../engine/issues';
 import { EventDeduplicator, runInput } from '../engine/pipeline';
 import { parseSuppressionRule, type SuppressionRule } from '../engine/suppression';
+import { addBuiltinTestIndicators } from '../intel/defaults/guardduty-test-domains';
 import { IntelRegistryBuilder } from '../intel/registry';
 import { CUSTOM_CATEGORY, type IntelLookup } from '../intel/types';
 import { parseLogStream } from '../parsers';
@@ -188,6 +189,7 @@ export function writeSummary(summary: ScanSummary, io: Io): void {
 
 async function loadIntel(options: ScanOptions, io: Io): Promise<IntelLookup> {
   const builder = new IntelRegistryBuilder();
+  addBuiltinTestIndicators(builder);
   const lists = [
     ...options.threatLists.map((file) => ({ file, category: CUSTOM_CATEGORY, kind: 'threat' as const })),
     ...options.trustedLists.map((file) => ({ file, category: 'trusted', kind: 'trusted' as const })),

@@ -72,7 +72,12 @@ describe('vigil scan', () => {
       expect(f.service.action.networkConnectionAction?.remoteIpDetails?.ipAddressV4).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
       expect(f.resource.instanceDetails?.instanceId).toBeDefined();
     }
-    expect(findings.find((f) => f.type === 'Backdoor:EC2/C&CActivity.B!DNS')!.service.action.dnsRequestAction?.domain).toBe('beacon.evil-c2.example');
+    // The C&C feed's domain and GuardDuty's built-in test domain, queried a second apart by one instance,
+    // aggregate into one finding showing the later query.
+    const c2 = findings.find((f) => f.type === 'Backdoor:EC2/C&CActivity.B!DNS')!;
+    expect(c2.service.count).toBe(2);
+    expect(c2.service.action.dnsRequestAction?.domain).toBe('guarddutyc2activityb.com');
+    expect(c2.service.additionalInfo?.threatListName).toBe('GuardDutyTestDomains');
     expect(stderr).toMatch(/Scanned 96 file\(s\)/);
     expect(stderr).toMatch(/events: \d+ \(cloudtrail \d+, vpcflow \d+, dns \d+\)/);
     expect(stderr).toMatch(/events\/s/);
@@ -97,6 +102,12 @@ describe('vigil scan', () => {
     const rootAfter = (JSON.parse((await run('findings', 'list', '--format', 'json', '--store', store)).stdout) as Finding[]).find((f) => f.id === rootBefore.id)!;
     expect(rootAfter.service.count).toBe(rootBefore.service.count + 1);
     expect(rootAfter.service.eventLastSeen).toBe('2025-01-07T12:00:00.000Z');
+  });
+
+  it("flags GuardDuty's own C&C test domain with no list loaded", async () => {
+    const { stdout } = await run('scan', join(samples, 'dns'), '--format', 'json', '--store', ':memory:', '--no-geo');
+    const findings = JSON.parse(stdout) as Finding[];
+    expect(findings.map((f) => [f.type, f.service.action.dnsRequestAction?.domain])).toEqual([['Backdoor:EC2/C&CActivity.B!DNS', 'guarddutyc2activityb.com']]);
   });
 
   it('rejects an unknown intel category as a usage error that lists the valid ones', async () => {

@@ -5,3 +5,4 @@
 export * from './dns-resolvers';
 export * from './tor-authorities';
 export * from './mining-ports';
+export * from './guardduty-test-domains';
