@@ -9,6 +9,7 @@
  * @example
  * const runtime = await createIngestRuntime(readIngestConfig(process.env), { service: 'ingest-s3' });
  */
+import { PENDING_FINDINGS_INDEX } from '../shared/constants';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -81,7 +82,7 @@ export function createPublishRuntime(config: PublishConfig, deps: RuntimeDepende
   const logger = deps.logger ?? new Logger({ serviceName: deps.service });
   const metrics = deps.metrics ?? new PowertoolsMetricSink(new Metrics({ namespace: METRICS_NAMESPACE, serviceName: deps.service }));
   const doc = documentClient(deps.dynamodb ?? new DynamoDBClient({}));
-  const findings = new DynamoFindingRepository({ client: doc, tableName: config.findingsTable, ...(deps.clock ? { clock: deps.clock } : {}) });
+  const findings = new DynamoFindingRepository({ client: doc, tableName: config.findingsTable, pendingIndexName: PENDING_FINDINGS_INDEX, ...(deps.clock ? { clock: deps.clock } : {}) });
   const publisher = new FindingEventPublisher({
     client: deps.eventBridge ?? new EventBridgeClient({}),
     eventBusName: config.findingsBus,

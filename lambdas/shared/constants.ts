@@ -25,6 +25,12 @@ export const ENV = {
   RESPONSE_CONFIG: 'VIGIL_RESPONSE_CONFIG',
 } as const;
 
+/**
+ * Sparse index of the findings table holding only findings waiting to be published (`publishState` NEW or
+ * PENDING, sorted by `updatedAt`), so publish-updates queries it instead of scanning the table.
+ */
+export const PENDING_FINDINGS_INDEX = 'byPublishState';
+
 /** EventBridge `source` of every event Vigil puts on its findings bus. */
 export const EVENT_SOURCE = 'vigil';
 

@@ -12,6 +12,7 @@
  * - state: partition key `pk` (S), expiring through the TTL attribute `ttl` (epoch seconds). It holds detector
  *   windows and baselines and also serves as the input ledger (tokens of inputs already counted).
  */
+import { PENDING_FINDINGS_INDEX } from '../../lambdas/shared/constants';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -22,7 +23,7 @@ import { Construct } from 'constructs';
 export const FINDINGS_TABLE_SCHEMA = {
   PARTITION_KEY: 'id',
   GSI_PARTITION_KEY: 'gsiPk',
-  INDEX: { BY_SEVERITY: 'bySeverity', BY_UPDATED_AT: 'byUpdatedAt', BY_TYPE: 'byType' },
+  INDEX: { BY_SEVERITY: 'bySeverity', BY_UPDATED_AT: 'byUpdatedAt', BY_TYPE: 'byType', PENDING: PENDING_FINDINGS_INDEX },
 } as const;
 
 /** Names of the state table's keys. */
@@ -87,6 +88,14 @@ export class FindingsStore extends Construct {
       indexName: INDEX.BY_TYPE,
       partitionKey: { name: 'type', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'updatedAt', type: dynamodb.AttributeType.STRING },
+    });
+    // Sparse: only findings not yet published carry `publishState`, so the index stays as small as the backlog.
+    this.findingsTable.addGlobalSecondaryIndex({
+      indexName: INDEX.PENDING,
+      partitionKey: { name: 'publishState', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'updatedAt', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: ['pendingSince', 'revision'],
     });
     this.stateTable = new dynamodb.Table(this, 'StateTable', {
       ...common,

@@ -33,6 +33,12 @@ describe('FindingsStore', () => {
         Match.objectLike({ IndexName: 'bySeverity', KeySchema: [{ AttributeName: 'gsiPk', KeyType: 'HASH' }, { AttributeName: 'severity', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } }),
         Match.objectLike({ IndexName: 'byUpdatedAt', KeySchema: [{ AttributeName: 'gsiPk', KeyType: 'HASH' }, { AttributeName: 'updatedAt', KeyType: 'RANGE' }] }),
         Match.objectLike({ IndexName: 'byType', KeySchema: [{ AttributeName: 'type', KeyType: 'HASH' }, { AttributeName: 'updatedAt', KeyType: 'RANGE' }] }),
+        // Sparse: only unpublished findings carry publishState, so publish-updates queries the backlog alone.
+        Match.objectLike({
+          IndexName: 'byPublishState',
+          KeySchema: [{ AttributeName: 'publishState', KeyType: 'HASH' }, { AttributeName: 'updatedAt', KeyType: 'RANGE' }],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['pendingSince', 'revision'] },
+        }),
       ],
     });
   });

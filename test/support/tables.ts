@@ -3,6 +3,7 @@
  * `id` with three GSIs, and a state table keyed by `pk` (TTL attribute `ttl`) that also holds the input
  * ledger and the publishing outbox.
  */
+import { PENDING_FINDINGS_INDEX } from '../../lambdas/shared/constants';
 import { CreateTableCommand, type DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 
 export interface TableNames {
@@ -31,12 +32,18 @@ export async function createFindingsTable(client: DynamoDBClient, name: string):
         { AttributeName: 'severity', AttributeType: 'N' },
         { AttributeName: 'updatedAt', AttributeType: 'S' },
         { AttributeName: 'type', AttributeType: 'S' },
+        { AttributeName: 'publishState', AttributeType: 'S' },
       ],
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       GlobalSecondaryIndexes: [
         { IndexName: 'bySeverity', KeySchema: [{ AttributeName: 'gsiPk', KeyType: 'HASH' }, { AttributeName: 'severity', KeyType: 'RANGE' }], Projection: all },
         { IndexName: 'byUpdatedAt', KeySchema: [{ AttributeName: 'gsiPk', KeyType: 'HASH' }, { AttributeName: 'updatedAt', KeyType: 'RANGE' }], Projection: all },
         { IndexName: 'byType', KeySchema: [{ AttributeName: 'type', KeyType: 'HASH' }, { AttributeName: 'updatedAt', KeyType: 'RANGE' }], Projection: all },
+        {
+          IndexName: PENDING_FINDINGS_INDEX,
+          KeySchema: [{ AttributeName: 'publishState', KeyType: 'HASH' }, { AttributeName: 'updatedAt', KeyType: 'RANGE' }],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['pendingSince', 'revision'] },
+        },
       ],
     }),
   );
