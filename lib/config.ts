@@ -38,6 +38,7 @@ export const CONFIG_KEYS = {
   INTEL: 'vigil:intel',
   SUPPRESSION_RULES: 'vigil:suppressionRules',
   FLOW_LOG_FORMAT: 'vigil:flowLogFormat',
+  GEO: 'vigil:geo',
   LOG_EXPIRATION_DAYS: 'vigil:logExpirationDays',
   ARCHIVE_RETENTION_DAYS: 'vigil:archiveRetentionDays',
   REMEDIATION: 'vigil:remediation',
@@ -144,6 +145,8 @@ export interface VigilConfig {
   /** Suppression rules in GuardDuty filter form; the handlers validate the criteria. */
   readonly suppressionRules: readonly Readonly<Record<string, unknown>>[];
   readonly flowLogFormat: string;
+  /** Ship offline country/ASN data with the ingest functions and geolocate remote addresses. */
+  readonly geo: boolean;
   /** Days before objects in Vigil's own log bucket expire. */
   readonly logExpirationDays: number;
   /** Days the findings archive keeps events; 0 keeps them forever. */
@@ -203,6 +206,7 @@ export function parseConfig(context: Readonly<Record<string, unknown>>): VigilCo
     intel: intel(CONFIG_KEYS.INTEL, value(CONFIG_KEYS.INTEL)),
     suppressionRules: suppressionRules(CONFIG_KEYS.SUPPRESSION_RULES, value(CONFIG_KEYS.SUPPRESSION_RULES)),
     flowLogFormat: optionalString(CONFIG_KEYS.FLOW_LOG_FORMAT, value(CONFIG_KEYS.FLOW_LOG_FORMAT), FLOW_LOG_FORMAT, 'space-separated ${field} tokens, e.g. "${version} ${srcaddr} ${dstaddr}"') ?? DEFAULT_FLOW_LOG_FORMAT,
+    geo: bool(CONFIG_KEYS.GEO, value(CONFIG_KEYS.GEO), true),
     logExpirationDays: number(CONFIG_KEYS.LOG_EXPIRATION_DAYS, value(CONFIG_KEYS.LOG_EXPIRATION_DAYS), { min: 1, max: 3650, integer: true }, 365),
     archiveRetentionDays: number(CONFIG_KEYS.ARCHIVE_RETENTION_DAYS, value(CONFIG_KEYS.ARCHIVE_RETENTION_DAYS), { min: 0, max: 3650, integer: true }, 365),
     remediation: remediation(CONFIG_KEYS.REMEDIATION, value(CONFIG_KEYS.REMEDIATION)),

@@ -77,6 +77,7 @@ export class VigilStack extends Stack {
       serverAccessLogsBucket: accessLogs?.bucket,
       suppressionRules: config.suppressionRules,
       flowLogFormat: config.flowLogFormat,
+      geo: config.geo,
       handlerEntries: props.handlerEntries,
     });
     if (config.remediation) {

@@ -8,6 +8,7 @@
  * const config = readIngestConfig(process.env);
  * config.tables.findings // 'vigil-findings'
  */
+import { resolve as resolvePath } from 'node:path';
 import type { FindingScope } from '../engine/aggregation';
 import { parseSuppressionRule, type SuppressionRule } from '../engine/suppression';
 import type { IntelKind } from '../intel/types';
@@ -43,6 +44,8 @@ export interface IngestConfig extends PublishConfig {
   readonly suppressionRules: readonly SuppressionRule[];
   /** Format of headerless flow records (Kinesis / CloudWatch Logs); absent: the version 2 default. */
   readonly flowLogFormat?: string;
+  /** Absolute folder of the offline geolocation files; absent: remote addresses are not geolocated. */
+  readonly geoDataDir?: string;
 }
 
 /** How long an update waits under each publishing frequency (GuardDuty's `findingPublishingFrequency`). */
@@ -77,6 +80,9 @@ export function readIngestConfig(env: Environment): IngestConfig {
   const lists = intelLists(env);
   if (lists.length > 0 && !intelBucket) throw new ConfigError(ENV.INTEL_BUCKET, `must be set when ${ENV.INTEL_LISTS} names lists`);
   const flowLogFormat = optional(env, ENV.FLOW_LOG_FORMAT);
+  // The stack names the folder relative to the code root (LAMBDA_TASK_ROOT in Lambda).
+  const geoFolder = optional(env, ENV.GEO_DATA_DIR);
+  const geoDataDir = geoFolder === undefined ? undefined : resolvePath(optional(env, 'LAMBDA_TASK_ROOT') ?? process.cwd(), geoFolder);
   return {
     ...publish,
     stateTable,
@@ -84,6 +90,7 @@ export function readIngestConfig(env: Environment): IngestConfig {
     ...(intelBucket ? { intel: { bucket: intelBucket, lists } } : {}),
     suppressionRules: suppressionRules(env),
     ...(flowLogFormat ? { flowLogFormat } : {}),
+    ...(geoDataDir ? { geoDataDir } : {}),
   };
 }
 

@@ -9,7 +9,9 @@
  * @example
  * const runtime = await createIngestRuntime(readIngestConfig(process.env), { service: 'ingest-s3' });
  */
-import { PENDING_FINDINGS_INDEX } from '../shared/constants';
+import { join } from 'node:path';
+import { lazyGeoEnricher } from '../adapters/geo-data';
+import { GEO_DATA_FILES, PENDING_FINDINGS_INDEX } from '../shared/constants';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -113,6 +115,18 @@ export async function createIngestRuntime(config: IngestConfig, given: RuntimeDe
         }),
       ]
     : [];
+  const geo = config.geoDataDir
+    ? [
+        lazyGeoEnricher(
+          {
+            countryDatabase: join(config.geoDataDir, GEO_DATA_FILES.COUNTRY_MMDB.file),
+            asnIpv4Csv: join(config.geoDataDir, GEO_DATA_FILES.ASN_IPV4_CSV.file),
+            asnIpv6Csv: join(config.geoDataDir, GEO_DATA_FILES.ASN_IPV6_CSV.file),
+          },
+          (error) => logger.warn('geolocation unavailable', { error }),
+        ),
+      ]
+    : [];
   const engine = new Engine({
     detectors: deps.detectors ?? DETECTORS,
     state: new DynamoStateStore({ client: doc, tableName: config.stateTable, ...clock }),
@@ -121,7 +135,7 @@ export async function createIngestRuntime(config: IngestConfig, given: RuntimeDe
     scope: config.scope,
     ...(intel ? { intel } : {}),
     suppressionRules: config.suppressionRules,
-    enrichers: [...enrichers, ...(deps.enrichers ?? [])],
+    enrichers: [...enrichers, ...geo, ...(deps.enrichers ?? [])],
   });
   return {
     ...base,

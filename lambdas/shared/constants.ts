@@ -23,6 +23,11 @@ export const ENV = {
   BLOCK_REGISTRY_TABLE: 'VIGIL_BLOCK_REGISTRY_TABLE',
   /** JSON response configuration (targets, modes, allow-lists); see lambdas/response. */
   RESPONSE_CONFIG: 'VIGIL_RESPONSE_CONFIG',
+  /**
+   * Folder (relative to the function's code root) holding the offline geolocation files
+   * ({@link GEO_DATA_FILES}); absent: remote addresses are not geolocated.
+   */
+  GEO_DATA_DIR: 'VIGIL_GEO_DATA_DIR',
 } as const;
 
 /**
@@ -30,6 +35,16 @@ export const ENV = {
  * PENDING, sorted by `updatedAt`), so publish-updates queries it instead of scanning the table.
  */
 export const PENDING_FINDINGS_INDEX = 'byPublishState';
+
+/**
+ * The offline geolocation files shipped with the ingest functions: which npm package each comes from and the
+ * name it has in the function's geo folder. Data © NRO, RouteViews and DB-IP, CC BY 4.0.
+ */
+export const GEO_DATA_FILES = {
+  COUNTRY_MMDB: { package: '@ip-location-db/geo-whois-asn-country-mmdb', file: 'geo-whois-asn-country.mmdb' },
+  ASN_IPV4_CSV: { package: '@ip-location-db/asn', file: 'asn-ipv4-num.csv' },
+  ASN_IPV6_CSV: { package: '@ip-location-db/asn', file: 'asn-ipv6.csv' },
+} as const;
 
 /** EventBridge `source` of every event Vigil puts on its findings bus. */
 export const EVENT_SOURCE = 'vigil';

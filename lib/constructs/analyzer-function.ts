@@ -38,6 +38,12 @@ export interface AnalyzerFunctionProps {
    */
   readonly memorySize?: number;
   /**
+   * Files copied into the function's code next to the bundle, as `{ from: absolute path, to: path relative to
+   * the code root }` (data the code reads at run time, e.g. offline geolocation databases).
+   * @default none
+   */
+  readonly files?: readonly { readonly from: string; readonly to: string }[];
+  /**
    * How long the function's logs are kept.
    * @default logs.RetentionDays.THREE_MONTHS
    */
@@ -93,6 +99,7 @@ export class AnalyzerFunction extends Construct {
         minify: true,
         sourceMap: true,
         tsconfig: path.join(PROJECT_ROOT, 'tsconfig.json'),
+        ...(props.files?.length ? { commandHooks: copyFilesHook(props.files) } : {}),
       },
     });
     Validations.of(this.function).acknowledge({
@@ -100,4 +107,18 @@ export class AnalyzerFunction extends Construct {
       reason: 'Vigil targets the Node.js 22 runtime on purpose (the version its code and dependencies are tested on); moving to Node.js 24 is a deliberate upgrade, not a drift fix.',
     });
   }
+}
+
+/** Bundling hooks that copy data files into the bundle's output folder (local bundling, POSIX shell). */
+export function copyFilesHook(files: readonly { readonly from: string; readonly to: string }[]): nodejs.ICommandHooks {
+  const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir: string, outputDir: string) =>
+      files.flatMap(({ from, to }) => {
+        const target = path.posix.join(outputDir, to);
+        return [`mkdir -p ${quote(path.posix.dirname(target))}`, `cp ${quote(from)} ${quote(target)}`];
+      }),
+  };
 }

@@ -13,6 +13,7 @@
  * that do not say. They look up instance details with ec2:DescribeInstances/DescribeNetworkInterfaces
  * (cached by the handlers); EC2 has no resource-level permissions for Describe calls, hence `*`.
  */
+import * as path from 'node:path';
 import { Aws, Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -23,7 +24,7 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DEFAULT_FLOW_LOG_FORMAT, type IntelConfig } from '../config';
-import { ENV, HANDLER_ENTRIES, type PublishFrequency } from '../../lambdas/shared/constants';
+import { ENV, GEO_DATA_FILES, HANDLER_ENTRIES, type PublishFrequency } from '../../lambdas/shared/constants';
 import { acknowledgeWildcardAction, acknowledgeWildcardResource, QUEUE_SEND_KMS_REASON, QUEUE_SEND_KMS_WILDCARDS } from '../nag';
 import { AnalyzerFunction } from './analyzer-function';
 import type { EncryptionKey } from './encryption-key';
@@ -80,6 +81,11 @@ export interface AnalyzersProps {
    */
   readonly ingestMemorySize?: number;
   /**
+   * Ship the offline country and ASN data (~38 MB) with the ingest functions and geolocate remote addresses.
+   * @default true
+   */
+  readonly geo?: boolean;
+  /**
    * Timeout of ingest-s3; large log objects are streamed, but a 75 MB flow log file still takes a while.
    * Must not exceed the notification queue's visibility timeout.
    * @default Duration.minutes(5)
@@ -105,6 +111,17 @@ export interface AnalyzersProps {
    * @default HANDLER_ENTRIES
    */
   readonly handlerEntries?: Partial<Readonly<Record<HandlerName, string>>>;
+}
+
+/** Folder of the geolocation files inside an ingest function's code. */
+const GEO_FOLDER = 'geo';
+
+/** The offline geolocation files (from the installed npm packages) and their place in the function's code. */
+export function geoDataFiles(): { from: string; to: string }[] {
+  return Object.values(GEO_DATA_FILES).map(({ package: pkg, file }) => ({
+    from: path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file),
+    to: `${GEO_FOLDER}/${file}`,
+  }));
 }
 
 /** The analyzer functions, their permissions and their triggers (see the module comment). */
@@ -225,13 +242,15 @@ export class Analyzers extends Construct {
 
   private ingestFunction(id: string, handler: HandlerName, description: string, environment: Record<string, string>, timeout: Duration): AnalyzerFunction {
     const { store, bus, encryptionKey } = this.props;
+    const geo = this.props.geo !== false;
     const analyzer = new AnalyzerFunction(this, id, {
       entry: this.entry(handler),
       description,
       encryptionKey: encryptionKey.key,
-      environment,
+      environment: geo ? { ...environment, [ENV.GEO_DATA_DIR]: GEO_FOLDER } : environment,
       timeout,
       memorySize: this.props.ingestMemorySize ?? 1024,
+      ...(geo ? { files: geoDataFiles() } : {}),
     });
     store.grantReadWriteFindings(analyzer.role);
     store.grantReadWriteState(analyzer.role);

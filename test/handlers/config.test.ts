@@ -37,6 +37,11 @@ describe('readIngestConfig', () => {
     });
   });
 
+  it('resolves the geolocation folder against the function code root', () => {
+    expect(readIngestConfig({ ...BASE, [ENV.GEO_DATA_DIR]: 'geo', LAMBDA_TASK_ROOT: '/var/task' }).geoDataDir).toBe('/var/task/geo');
+    expect(readIngestConfig(BASE).geoDataDir).toBeUndefined();
+  });
+
   it('defaults to GuardDuty’s six-hour publishing frequency, no intel and no rules', () => {
     expect(readIngestConfig(BASE)).toMatchObject({ publishFrequency: 'SIX_HOURS', suppressionRules: [] });
     expect(readIngestConfig(BASE).intel).toBeUndefined();

@@ -1,5 +1,8 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { ENV } from '../../lambdas/shared/constants';
+import { existsSync } from 'node:fs';
+import { copyFilesHook } from '../../lib/constructs/analyzer-function';
+import { geoDataFiles } from '../../lib/constructs/analyzers';
+import { ENV, GEO_DATA_FILES } from '../../lambdas/shared/constants';
 import { asList, buildVigil, FULL_CONTEXT, policyStatements } from './support';
 
 const INGEST_DESCRIPTIONS = [
@@ -50,6 +53,7 @@ describe('Analyzers with every input path on', () => {
             [ENV.SUPPRESSION_RULES]: '[]',
             [ENV.DEFAULT_ACCOUNT]: { Ref: 'AWS::AccountId' },
             [ENV.DEFAULT_REGION]: { Ref: 'AWS::Region' },
+            [ENV.GEO_DATA_DIR]: 'geo',
             POWERTOOLS_METRICS_NAMESPACE: 'Vigil',
           }),
         },
@@ -61,6 +65,15 @@ describe('Analyzers with every input path on', () => {
       ]);
       expect(environment[ENV.FLOW_LOG_FORMAT]).toMatch(/^\$\{version\} \$\{account-id\}/);
     }
+  });
+
+  it('ships the offline geolocation files from the installed packages into each ingest function', () => {
+    const files = geoDataFiles();
+    expect(files.map((f) => f.to).sort()).toEqual(Object.values(GEO_DATA_FILES).map((f) => `geo/${f.file}`).sort());
+    for (const file of files) expect(existsSync(file.from)).toBe(true);
+    const commands = copyFilesHook(files).afterBundling('/in', '/asset out');
+    expect(commands).toEqual(files.flatMap((f) => [`mkdir -p '/asset out/geo'`, `cp '${f.from}' '/asset out/${f.to}'`]));
+    expect(environmentOf(template, 'Vigil: publishes updates to existing findings')[ENV.GEO_DATA_DIR]).toBeUndefined();
   });
 
   it('consumes S3 notifications from SQS with partial batch failures and bounded concurrency', () => {

@@ -100,6 +100,11 @@ describe('parseConfig values', () => {
     expect(parseConfig({ [CONFIG_KEYS.SUPPRESSION_RULES]: [rule] }).suppressionRules).toEqual([rule]);
   });
 
+  it('geolocates remote addresses unless vigil:geo is false', () => {
+    expect(parseConfig({}).geo).toBe(true);
+    expect(parseConfig({ [CONFIG_KEYS.GEO]: 'false' }).geo).toBe(false);
+  });
+
   it('leaves automated response off unless a response configuration is given, and passes one through', () => {
     expect(parseConfig({}).remediation).toBeUndefined();
     expect(parseConfig({ [CONFIG_KEYS.REMEDIATION]: false }).remediation).toBeUndefined();
@@ -154,6 +159,7 @@ describe('parseConfig errors', () => {
     ['a wildcard intel key', { [CONFIG_KEYS.INTEL]: { lists: [{ key: 'lists/*', name: 'all' }] } }, 'vigil:intel.lists[0].key', 'no "*"'],
     ['a suppression rule without a name', { [CONFIG_KEYS.SUPPRESSION_RULES]: [{ findingCriteria: {} }] }, 'vigil:suppressionRules[0].name', 'rule name'],
     ['a response configuration that is not an object', { [CONFIG_KEYS.REMEDIATION]: ['waf'] }, 'vigil:remediation', 'response configuration object'],
+    ['geolocation switched with something other than a boolean', { [CONFIG_KEYS.GEO]: 'sometimes' }, 'vigil:geo', 'true or false'],
     ['a stack name starting with a digit', { [CONFIG_KEYS.STACK_NAME]: '1vigil' }, 'vigil:stackName', 'starting with a letter'],
   ])('rejects %s', (_case, context, key, allowed) => {
     const error = configErrorFor(context);
