@@ -113,7 +113,7 @@ export class Engine {
     for (const detector of options.detectors) {
       if (seen.has(detector.meta.id)) throw new Error(`two detectors share the id ${detector.meta.id}`);
       seen.add(detector.meta.id);
-      this.slotsBySource[detector.source].push({ detector, ctx: this.contextFor(detector) });
+      this.slotsBySource[detector.source].push(this.slotFor(detector));
     }
   }
 
@@ -255,11 +255,13 @@ export class Engine {
     return stored;
   }
 
-  private contextFor(detector: AnyDetector): DetectorContext {
+  /** Builds a detector's slot: its effective settings and the one context it is handed for every event. */
+  private slotFor(detector: AnyDetector): Slot {
     const settings = { ...(detector.meta.defaults ?? {}), ...(this.options.settings?.[detector.meta.id] ?? {}) };
     const prefix = `${detector.meta.id}|`;
     const engine = this;
-    const ctx: DetectorContext = {
+    const slot = { detector } as { detector: AnyDetector; ctx: DetectorContext };
+    slot.ctx = {
       intel: this.intel,
       ...(this.options.interfaces ? { interfaces: this.options.interfaces } : {}),
       settings,
@@ -270,7 +272,7 @@ export class Engine {
         const fullKey = prefix + delta.key;
         let p = engine.pending.get(fullKey);
         if (!p) {
-          p = { slot: engine.slotFor(detector), key: delta.key, expiresAt: delta.expiresAt, counters: {}, sets: {}, min: {}, max: {}, latest: context, latestTime: time };
+          p = { slot, key: delta.key, expiresAt: delta.expiresAt, counters: {}, sets: {}, min: {}, max: {}, latest: context, latestTime: time };
           engine.pending.set(fullKey, p);
         }
         foldInto(p, delta);
@@ -280,11 +282,7 @@ export class Engine {
         }
       },
     };
-    return ctx;
-  }
-
-  private slotFor(detector: AnyDetector): Slot {
-    return this.slotsBySource[detector.source].find((s) => s.detector === detector)!;
+    return slot;
   }
 }
 

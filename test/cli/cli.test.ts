@@ -110,6 +110,17 @@ describe('vigil scan', () => {
     expect(findings.map((f) => [f.type, f.service.action.dnsRequestAction?.domain])).toEqual([['Backdoor:EC2/C&CActivity.B!DNS', 'guarddutyc2activityb.com']]);
   });
 
+  it('archives what a suppression rule matches: stored, not printed', async () => {
+    const store = join(dir, 'vigil.db');
+    const args = ['scan', samples, '--inventory', join(root, 'examples/inventory.json'), '--suppression-rules', join(root, 'examples/suppression-rules.json'), '--no-geo', '--store', store, '--format', 'json'];
+    const printed = JSON.parse((await run(...args)).stdout) as Finding[];
+    const isBastionTarget = (f: Finding) => f.type === 'UnauthorizedAccess:EC2/SSHBruteForce' && f.service.resourceRole === 'TARGET';
+    expect(printed.filter(isBastionTarget)).toEqual([]);
+    expect(printed.some((f) => f.type === 'UnauthorizedAccess:EC2/SSHBruteForce' && f.service.resourceRole === 'ACTOR')).toBe(true);
+    const all = JSON.parse((await run('findings', 'list', '--archived', '--format', 'json', '--store', store)).stdout) as Finding[];
+    expect(all.filter(isBastionTarget)).toEqual([expect.objectContaining({ resource: expect.objectContaining({ instanceDetails: expect.objectContaining({ instanceId: 'i-000000000000000d1' }) }), service: expect.objectContaining({ archived: true }) })]);
+  });
+
   it('rejects an unknown intel category as a usage error that lists the valid ones', async () => {
     const { code, stderr } = await run('scan', samples, '--intel', 'weather=x.txt', '--store', ':memory:');
     expect(code).toBe(2);
