@@ -36,6 +36,7 @@ interface Measurement {
   events: number;
   seconds: number;
   eventsPerSecond: number;
+  eventsPerCpuSecond: number;
   maxRssMiB: number;
 }
 
@@ -44,7 +45,7 @@ function measure(mode: 'parse' | 'scan', source: string): Measurement {
   return JSON.parse(out.trim().split('\n').pop()!) as Measurement;
 }
 
-const rows: string[][] = [['source', 'events', 'MB gz', 'parse-only ev/s', 'end-to-end ev/s', 'ratio', 'peak RSS (scan)']];
+const rows: string[][] = [['source', 'events', 'MB gz', 'parse-only ev/s', 'end-to-end ev/s', 'ratio', 'end-to-end ev/CPU-s', 'peak RSS (scan)']];
 for (const source of ['cloudtrail', 'vpcflow', 'dns']) {
   const parse = measure('parse', source);
   const scan = measure('scan', source);
@@ -55,6 +56,7 @@ for (const source of ['cloudtrail', 'vpcflow', 'dns']) {
     parse.eventsPerSecond.toLocaleString('en-US'),
     scan.eventsPerSecond.toLocaleString('en-US'),
     (scan.eventsPerSecond / parse.eventsPerSecond).toFixed(2),
+    scan.eventsPerCpuSecond.toLocaleString('en-US'),
     `${scan.maxRssMiB} MiB`,
   ]);
 }
