@@ -30,6 +30,7 @@ import type { MetricSink } from '../lambdas/handlers/telemetry';
 import { ENV } from '../lambdas/shared/constants';
 import { createTables } from '../test/support/tables';
 import { ACCOUNT, cloudTrailFile, cloudTrailRecord, FLOW_HEADER, kinesisEvent, LOG_T0, REGION, s3Notification, sqsEvent, subscriptionPayload } from '../test/support/log-samples';
+import { mulberry32 } from '../scripts/prng';
 
 const FLOW_FILES = Number(process.env.BENCH_FLOW_FILES ?? 4);
 const FLOW_LINES_PER_FILE = 50_000;
@@ -39,17 +40,6 @@ const STREAM_RECORDS = Number(process.env.BENCH_STREAM_RECORDS ?? 200);
 const EVENTS_PER_STREAM_RECORD = 100;
 const BUCKET = 'bench-logs';
 
-/** Mulberry32: seeded, so every run sees the same traffic. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Flow lines: web traffic on 200 interfaces from many clients, plus SSH brute force from five addresses on five bastions. */
 function flowLines(n: number, start: number, next: () => number): string[] {
@@ -201,7 +191,7 @@ async function run(endpoints: { dynamodb: string; kinesis: string; s3: string })
   });
   const ingestS3 = createIngestS3Handler(async () => runtime);
   const ingestStream = createIngestStreamHandler(async () => runtime);
-  const next = random(7);
+  const next = mulberry32(7);
 
   // Objects go into S3 before the clock starts: the bench times the handler, not the upload.
   const put = async (key: string, body: Buffer) => {

@@ -10,21 +10,11 @@ import { CidrSet } from '../lambdas/intel/cidr-set';
 import { DomainSet } from '../lambdas/intel/domain-set';
 import { formatIpv4 } from '../lambdas/intel/ip';
 import { IntelRegistryBuilder } from '../lambdas/intel/registry';
+import { mulberry32 } from '../scripts/prng';
 
 const ENTRIES = 250_000;
 const LOOKUPS = 2_000_000;
 
-/** Mulberry32: small, seeded, good enough to spread addresses. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function publicIpv4(next: () => number): number {
   for (;;) {
@@ -51,7 +41,7 @@ function perLookup(label: string, queries: readonly string[], lookup: (q: string
   console.log(`${label.padEnd(48)} ${ns.toFixed(0).padStart(8)} ns/lookup (${sink} truthy)`);
 }
 
-const next = random(42);
+const next = mulberry32(42);
 const ipEntries: string[] = [];
 for (let i = 0; i < ENTRIES; i++) {
   const address = publicIpv4(next);

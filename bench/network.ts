@@ -17,6 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { constants, createGzip } from 'node:zlib';
+import { mulberry32 } from '../scripts/prng';
 
 const records = Number(process.env.BENCH_NETWORK_RECORDS ?? 5_000_000);
 const instances = Number(process.env.BENCH_NETWORK_INSTANCES ?? 60);
@@ -28,23 +29,12 @@ const START_SECONDS = Date.UTC(2025, 0, 6) / 1000;
 /** Records per second of event time: 5 million records span about four hours. */
 const RECORDS_PER_SECOND = 350;
 
-/** mulberry32, as the sample corpus uses: the same file on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // First octets of ordinary unicast space (no private, CGNAT, loopback, link-local, documentation, multicast).
 const PUBLIC_FIRST_OCTETS = Array.from({ length: 223 }, (_, i) => i + 1).filter((o) => ![10, 100, 127, 169, 172, 192, 198, 203].includes(o));
 
 async function generate(): Promise<void> {
-  const random = prng(20250106);
+  const random = mulberry32(20250106);
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
   const publicIp = () => `${PUBLIC_FIRST_OCTETS[int(0, PUBLIC_FIRST_OCTETS.length - 1)]}.${int(0, 255)}.${int(0, 255)}.${int(1, 254)}`;
   const fleet = Array.from({ length: instances }, (_, i) => ({ eni: `eni-0${(0x1000 + i).toString(16).padStart(16, '0')}`, ip: `10.0.${1 + (i >> 6)}.${10 + (i & 63)}` }));

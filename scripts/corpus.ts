@@ -12,6 +12,7 @@
  * 192.0.2.0/24), which belong to nobody; AWS service endpoints use Amazon's published S3 range.
  */
 import { gzipSync } from 'node:zlib';
+import { mulberry32 } from './prng';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'us-east-1';
@@ -87,17 +88,6 @@ const DEFAULT_START = Date.UTC(2025, 0, 6);
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-/** mulberry32: small, fast, good enough for synthetic traffic, and the same everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Random {
   constructor(readonly next: () => number) {}
@@ -448,7 +438,7 @@ export function* generateCorpus(options: CorpusOptions = {}): Generator<CorpusFi
   const start = options.start ?? DEFAULT_START;
   const hours = options.hours ?? 24;
   const scale = options.scale ?? 1;
-  const rand = new Random(prng(options.seed ?? 20250106));
+  const rand = new Random(mulberry32(options.seed ?? 20250106));
   for (let h = 0; h < hours; h++) {
     const hour = start + h * HOUR;
     const unique = rand.hex(16).toUpperCase();
