@@ -18,15 +18,10 @@ import { isLive, recordKey, type BlockRecord, type BlockStatus } from '../respon
 import type { BlockRegistry } from '../response/ports';
 import { StoreError } from './errors';
 import { DEFAULT_BACKOFF, waitBeforeRetry, type Backoff } from './retry';
+import { BLOCK_REGISTRY_SCHEMA } from '../shared/constants';
 
-/** Attribute and index names the table must have; the CDK construct builds the table from the same names. */
-export const BLOCK_REGISTRY_SCHEMA = {
-  partitionKey: 'address',
-  sortKey: 'target',
-  liveByTarget: { indexName: 'live-by-target', partitionKey: 'liveTarget', sortKey: 'createdAt' },
-  liveByExpiry: { indexName: 'live-by-expiry', partitionKey: 'liveBucket', sortKey: 'expiresAt' },
-  ttlAttribute: 'purgeAt',
-} as const;
+/** Attribute and index names the table must have (shared with the CDK construct that creates it). */
+export { BLOCK_REGISTRY_SCHEMA };
 
 /** The one value of `liveBucket`: every live record is in one index partition (at most tens of thousands). */
 const LIVE_BUCKET = 'live';

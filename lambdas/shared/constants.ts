@@ -46,6 +46,15 @@ export const GEO_DATA_FILES = {
   ASN_IPV6_CSV: { package: '@ip-location-db/asn', file: 'asn-ipv6.csv' },
 } as const;
 
+/** Attribute and index names of the block registry table: the CDK construct creates it, the adapter uses it. */
+export const BLOCK_REGISTRY_SCHEMA = {
+  partitionKey: 'address',
+  sortKey: 'target',
+  liveByTarget: { indexName: 'live-by-target', partitionKey: 'liveTarget', sortKey: 'createdAt' },
+  liveByExpiry: { indexName: 'live-by-expiry', partitionKey: 'liveBucket', sortKey: 'expiresAt' },
+  ttlAttribute: 'purgeAt',
+} as const;
+
 /** EventBridge `source` of every event Vigil puts on its findings bus. */
 export const EVENT_SOURCE = 'vigil';
 

@@ -21,7 +21,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { DETAIL_TYPE, ENV, EVENT_SOURCE, HANDLER_ENTRIES } from '../../lambdas/shared/constants';
+import { DETAIL_TYPE, ENV, EVENT_SOURCE, HANDLER_ENTRIES, BLOCK_REGISTRY_SCHEMA } from '../../lambdas/shared/constants';
 import { AnalyzerFunction } from './analyzer-function';
 
 export type RemediationMode = 'off' | 'dry-run' | 'enforce';
@@ -114,14 +114,6 @@ export interface RemediationProps {
   readonly expiryInterval?: Duration;
 }
 
-/** Attribute and index names of the registry; the adapter's BLOCK_REGISTRY_SCHEMA (a test keeps them equal). */
-export const REGISTRY_TABLE_SCHEMA = {
-  partitionKey: 'address',
-  sortKey: 'target',
-  liveByTarget: { indexName: 'live-by-target', partitionKey: 'liveTarget', sortKey: 'createdAt' },
-  liveByExpiry: { indexName: 'live-by-expiry', partitionKey: 'liveBucket', sortKey: 'expiresAt' },
-  ttlAttribute: 'purgeAt',
-} as const;
 
 export class Remediation extends Construct {
   readonly registry: dynamodb.Table;
@@ -144,7 +136,8 @@ export class Remediation extends Construct {
       throw new Error('Remediation: nacl.findingSubnets in enforce mode needs nacl.vpcIds, so that NACL permissions are scoped to those VPCs');
     }
 
-    const S = REGISTRY_TABLE_SCHEMA;
+    // Names shared with the adapter that reads and writes the registry.
+    const S = BLOCK_REGISTRY_SCHEMA;
     // dynamodb.Table rather than TableV2: TableV2 cannot render a customer-managed key in a region-agnostic stack.
     this.registry = new dynamodb.Table(this, 'BlockRegistry', {
       partitionKey: { name: S.partitionKey, type: dynamodb.AttributeType.STRING },
