@@ -29,7 +29,7 @@ import { SEVERITY } from '../engine/finding';
 import { windowStart } from '../engine/state';
 import { CASE_EPOCH, connectionAttempts, flow } from './common/fixtures';
 import { interfacesOf } from './common/interfaces';
-import { flowView, instanceResource, networkConnectionAction, scopeOf, type Connection } from './common/network';
+import { type Connection, flowView, onInstance } from './common/network';
 import { booleanSetting } from './common/settings';
 
 interface LoginService {
@@ -160,10 +160,7 @@ export default defineDetector<'vpcflow', Attempt>({
       type: service.type,
       severity: role === 'TARGET' ? SEVERITY.Low : SEVERITY.High,
       resourceRole: role,
-      resource: instanceResource(event, sides.localAddr, instance),
-      resourceKey: instance,
-      ...scopeOf(event),
-      action: networkConnectionAction(event, sides),
+      ...onInstance(event, sides, instance),
       title:
         role === 'TARGET'
           ? `${sides.remoteAddr} is performing ${service.name} brute force attacks against ${instance}.`

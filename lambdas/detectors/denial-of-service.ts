@@ -39,7 +39,7 @@ import type { FlowEvent } from '../engine/events';
 import { SEVERITY } from '../engine/finding';
 import { windowStart } from '../engine/state';
 import { CASE_EPOCH, flow } from './common/fixtures';
-import { flowView, instanceResource, networkConnectionAction, protocolName, scopeOf, type FlowView } from './common/network';
+import { type FlowView, flowView, onInstance, protocolName } from './common/network';
 import { portListSetting } from './common/settings';
 
 const TYPE_PREFIX = 'Backdoor:EC2/DenialOfService.';
@@ -251,10 +251,7 @@ function emitFlood(
     type: TYPE_PREFIX + floodClass,
     severity: SEVERITY.High,
     resourceRole: 'ACTOR',
-    resource: instanceResource(view.event, connection.localAddr, view.instance),
-    resourceKey: view.instance,
-    ...scopeOf(view.event),
-    action: networkConnectionAction(view.event, connection),
+    ...onInstance(view.event, connection, view.instance),
     title: `EC2 instance ${view.instance} is behaving in a manner that may indicate it is being used to perform a Denial of Service (DoS) attack using ${floodClass === 'UnusualProtocol' ? `protocol ${protocolName(view.event.protocol)}` : floodClass === 'UdpOnTcpPorts' ? 'UDP on TCP ports' : `the ${floodClass.toUpperCase()} protocol`}.`,
     description: `${view.instance} sent ${DESCRIPTIONS[floodClass]} to ${connection.remoteAddr} (${protocolName(view.event.protocol)} port ${connection.remotePort})${targets > 1 ? ` and ${targets - 1} other host(s)` : ''}: ${packetsOut.toLocaleString('en-US')} packets in ${windowSeconds / 60} minutes, about ${rate.toLocaleString('en-US')} per second.`,
     firstSeen,

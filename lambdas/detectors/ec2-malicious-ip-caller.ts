@@ -10,7 +10,7 @@ import { defineDetector, type DetectorCase } from '../engine/detector';
 import { SEVERITY } from '../engine/finding';
 import { CUSTOM_CATEGORY } from '../intel/types';
 import { flow } from './common/fixtures';
-import { flowView, instanceResource, networkConnectionAction, remoteMatches, scopeOf } from './common/network';
+import { flowView, onInstance, remoteMatches } from './common/network';
 import { customThreatMatches, threatIntelligence } from './malicious-ip-caller';
 
 const TYPE = 'UnauthorizedAccess:EC2/MaliciousIPCaller.Custom';
@@ -70,10 +70,7 @@ export default defineDetector({
       type: TYPE,
       severity: SEVERITY.Medium,
       resourceRole: sides.direction === 'INBOUND' ? 'TARGET' : 'ACTOR',
-      resource: instanceResource(event, sides.localAddr, instance),
-      resourceKey: instance,
-      ...scopeOf(event),
-      action: networkConnectionAction(event, sides),
+      ...onInstance(event, sides, instance),
       title: `${instance} is communicating with ${sides.remoteAddr}, an address on a custom threat list.`,
       description: `${instance} exchanged traffic with ${sides.remoteAddr} (port ${sides.remotePort}), which is on threat list ${matches[0]!.listName}.`,
       firstSeen: event.time,

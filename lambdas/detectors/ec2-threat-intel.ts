@@ -28,7 +28,7 @@ import { windowStart } from '../engine/state';
 import { cryptoPortUse, DEFAULT_CRYPTO_PORT_LIST } from '../intel/defaults/mining-ports';
 import type { IntelMatch } from '../intel/types';
 import { CASE_EPOCH, flow } from './common/fixtures';
-import { flowView, instanceResource, networkConnectionAction, remoteMatches, scopeOf, type FlowView } from './common/network';
+import { type FlowView, flowView, onInstance, remoteMatches } from './common/network';
 import { portListSetting } from './common/settings';
 import { threatIntelligence } from './malicious-ip-caller';
 
@@ -158,10 +158,7 @@ function observationBase(view: FlowView, threat: IpThreat, outbound: boolean) {
     type: threat.type,
     severity: SEVERITY[threat.level],
     resourceRole: outbound ? ('ACTOR' as const) : ('TARGET' as const),
-    resource: instanceResource(view.event, connection.localAddr, view.instance),
-    resourceKey: view.instance,
-    ...scopeOf(view.event),
-    action: networkConnectionAction(view.event, connection),
+    ...onInstance(view.event, connection, view.instance),
     remoteIp: connection.remoteAddr,
   };
 }

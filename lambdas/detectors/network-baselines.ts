@@ -41,7 +41,7 @@ import type { StateValue } from '../engine/state';
 import { publicResolverAt } from '../intel/defaults/dns-resolvers';
 import { before, DAY_MS, epochOfKey, MagnitudeHistogram, MembershipSketch, profileEpoch } from './common/baseline';
 import { CASE_EPOCH, DAY, dailyHttps, outbound } from './common/fixtures';
-import { flowView, instanceResource, networkConnectionAction, protocolName, scopeOf, type FlowView } from './common/network';
+import { type FlowView, flowView, onInstance, protocolName } from './common/network';
 import { portListSetting, textListSetting } from './common/settings';
 
 export const PORT_UNUSUAL = 'Behavior:EC2/NetworkPortUnusual';
@@ -430,10 +430,7 @@ function observationBase(view: FlowView) {
   const connection = view.connection!;
   return {
     resourceRole: 'ACTOR' as const,
-    resource: instanceResource(view.event, connection.localAddr, view.instance),
-    resourceKey: view.instance,
-    ...scopeOf(view.event),
-    action: networkConnectionAction(view.event, connection),
+    ...onInstance(view.event, connection, view.instance),
     firstSeen: view.event.time,
     remoteIp: connection.remoteAddr,
   };

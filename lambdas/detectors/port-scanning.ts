@@ -22,7 +22,7 @@ import { defineDetector, numberSetting, type DetectorCase, type DetectorContext 
 import { SEVERITY } from '../engine/finding';
 import { windowStart } from '../engine/state';
 import { CASE_EPOCH, flow } from './common/fixtures';
-import { flowView, instanceResource, networkConnectionAction, scopeOf, type FlowView } from './common/network';
+import { type FlowView, flowView, onInstance } from './common/network';
 
 export const PORTSCAN = 'Recon:EC2/Portscan';
 export const PORT_SWEEP = 'Impact:EC2/PortSweep';
@@ -123,10 +123,7 @@ function emitScan(ctx: DetectorContext, sweep: boolean, view: FlowView, distinct
     type: sweep ? PORT_SWEEP : PORTSCAN,
     severity: sweep ? SEVERITY.High : SEVERITY.Medium,
     resourceRole: 'ACTOR',
-    resource: instanceResource(view.event, connection.localAddr, view.instance),
-    resourceKey: view.instance,
-    ...scopeOf(view.event),
-    action: networkConnectionAction(view.event, connection),
+    ...onInstance(view.event, connection, view.instance),
     title: sweep
       ? `EC2 instance ${view.instance} is performing a port sweep on port ${connection.remotePort}.`
       : `Unusual outbound port scan from EC2 instance ${view.instance} against ${connection.remoteAddr}.`,

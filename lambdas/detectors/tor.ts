@@ -22,7 +22,7 @@ import { windowStart } from '../engine/state';
 import { torAuthorityAt, torAuthorityAtIpv4 } from '../intel/defaults/tor-authorities';
 import type { IntelMatch } from '../intel/types';
 import { CASE_EPOCH, flow } from './common/fixtures';
-import { flowView, instanceResource, networkConnectionAction, remoteMatches, scopeOf, threatMatchesIn, type FlowView } from './common/network';
+import { type FlowView, flowView, onInstance, remoteMatches, threatMatchesIn } from './common/network';
 import { portListSetting } from './common/settings';
 import { threatIntelligence } from './malicious-ip-caller';
 
@@ -123,10 +123,7 @@ export default defineDetector<'vpcflow', TorPeer>({
       type: TOR_RELAY,
       severity: SEVERITY.High,
       resourceRole: 'ACTOR',
-      resource: instanceResource(view.event, connection.localAddr, view.instance),
-      resourceKey: view.instance,
-      ...scopeOf(view.event),
-      action: networkConnectionAction(view.event, connection),
+      ...onInstance(view.event, connection, view.instance),
       title: `EC2 instance ${view.instance} is communicating with Tor nodes as a Tor relay.`,
       description: byRelays
         ? `${relays} Tor nodes opened connections to ${view.instance} within an hour, the latest ${connection.remoteAddr}: the instance is accepting traffic as a relay.`
@@ -176,10 +173,7 @@ function emitClient(view: FlowView, matches: readonly IntelMatch[], ctx: Detecto
     type: TOR_CLIENT,
     severity: SEVERITY.High,
     resourceRole: 'ACTOR',
-    resource: instanceResource(view.event, connection.localAddr, view.instance),
-    resourceKey: view.instance,
-    ...scopeOf(view.event),
-    action: networkConnectionAction(view.event, connection),
+    ...onInstance(view.event, connection, view.instance),
     title: `EC2 instance ${view.instance} is communicating with Tor entry node ${connection.remoteAddr}.`,
     description: `${view.instance} connected to ${connection.remoteAddr} port ${connection.remotePort}${view.event.action === 'REJECT' ? ' (blocked)' : ''}, a Tor node on ${matches[0]!.listName}. The instance may be running a Tor client.`,
     firstSeen: view.event.time,

@@ -281,3 +281,16 @@ export function scopeOf(event: FlowEvent): { accountId?: string; region?: string
   if (event.accountId === undefined && event.region === undefined) return {};
   return { ...(event.accountId ? { accountId: event.accountId } : {}), ...(event.region ? { region: event.region } : {}) };
 }
+
+/**
+ * The part of a flow observation that says where it happened: the instance as resource and aggregation key,
+ * the account and region the record names, and the connection as a NETWORK_CONNECTION action.
+ */
+export function onInstance(event: FlowEvent, connection: Connection, instance: string) {
+  return {
+    resource: instanceResource(event, connection.localAddr, instance),
+    resourceKey: instance,
+    ...scopeOf(event),
+    action: networkConnectionAction(event, connection),
+  };
+}
