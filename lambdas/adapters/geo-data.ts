@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { Reader, type Response } from 'maxmind';
 import type { FindingEnricher } from '../engine/enrichment';
 import type { Finding } from '../engine/finding';
-import { countryName, RemoteIpEnricher, type GeoLookup, type GeoRecord } from '../intel/geo';
+import { countryName, needsGeolocation, RemoteIpEnricher, type GeoLookup, type GeoRecord } from '../intel/geo';
 import { canonicalIp, isIpv4MappedWords, parseIpv4, parseIpv6Into } from '../intel/ip';
 
 /** The attribution the bundled data's licences require, for READMEs, consoles and reports. */
@@ -327,14 +327,15 @@ function decodeOrg(bytes: Buffer, start: number, end: number): string {
 }
 
 /**
- * A finding enricher that loads the geo data when the first finding arrives, so runs without findings
- * never pay for it. A load failure is reported once through `onError` and enrichment is skipped from then
+ * A finding enricher that loads the geo data when the first finding with a public remote address arrives, so
+ * runs without such findings never pay for it. A load failure is reported once through `onError` and enrichment is skipped from then
  * on: a missing location must not stop findings from being stored.
  */
 export function lazyGeoEnricher(options: GeoDataOptions = {}, onError: (error: GeoDataError) => void = () => {}): FindingEnricher {
   let loading: Promise<RemoteIpEnricher | undefined> | undefined;
   return {
     async enrich(finding: Finding): Promise<Finding> {
+      if (!needsGeolocation(finding)) return finding;
       loading ??= OfflineGeoData.load(options).then(
         (geo) => new RemoteIpEnricher(geo),
         (error: unknown) => {

@@ -118,3 +118,20 @@ export class RemoteIpEnricher implements FindingEnricher {
     return record === undefined ? details : withGeo(details, record);
   }
 }
+
+/**
+ * Whether any remote address of the finding can be geolocated (a public address, not a private, reserved or
+ * documentation one): enrichment, and loading the data behind it, is only worth it then.
+ */
+export function needsGeolocation(finding: Finding): boolean {
+  const action = finding.service.action;
+  const candidates = [
+    action.networkConnectionAction?.remoteIpDetails,
+    action.awsApiCallAction?.remoteIpDetails,
+    ...(action.portProbeAction?.portProbeDetails ?? []).map((p) => p.remoteIpDetails),
+  ];
+  return candidates.some((details) => {
+    const ip = details?.ipAddressV4 ?? details?.ipAddressV6;
+    return ip !== undefined && isGeolocatable(ip);
+  });
+}

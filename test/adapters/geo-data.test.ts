@@ -51,4 +51,14 @@ describe('offline geo data (bundled ip-location-db packages)', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(GeoDataError);
   });
+
+  it('does not load the data for findings whose remote addresses cannot be geolocated', async () => {
+    const errors: Error[] = [];
+    const broken = lazyGeoEnricher({ countryDatabase: '/nonexistent.mmdb', asn: false }, (e) => errors.push(e));
+    const documentation = { service: { action: { actionType: 'NETWORK_CONNECTION', networkConnectionAction: { remoteIpDetails: { ipAddressV4: '198.51.100.7' } } } } } as unknown as Finding;
+    const dns = { service: { action: { actionType: 'DNS_REQUEST', dnsRequestAction: { domain: 'example.com' } } } } as unknown as Finding;
+    expect(await broken.enrich(documentation)).toBe(documentation);
+    expect(await broken.enrich(dns)).toBe(dns);
+    expect(errors).toEqual([]);
+  });
 });
